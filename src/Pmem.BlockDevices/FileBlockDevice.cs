@@ -1,0 +1,201 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace Pmem.BlockDevices;
+
+/// <summary>
+/// A regular file or a Linux block device (<c>/dev/...</c>) used as a block device: positional reads and writes,
+/// <c>fdatasync</c> for flush and FUA, hole punching (files) or <c>BLKDISCARD</c> (block devices) for discard.
+/// </summary>
+public sealed class FileBlockDevice : IBlockDevice
+{
+    private readonly SafeFileHandle _handle;
+    private readonly bool _isBlockDevice;
+    private readonly bool _readOnly;
+
+    private FileBlockDevice(string path, SafeFileHandle handle, bool isBlockDevice, bool readOnly, int logicalBlockSize)
+    {
+        Path = path;
+        _handle = handle;
+        _isBlockDevice = isBlockDevice;
+        _readOnly = readOnly;
+        LogicalBlockSize = logicalBlockSize;
+        Length = isBlockDevice ? LinuxBlockIo.GetBlockDeviceSize(handle, path) : RandomAccess.GetLength(handle);
+    }
+
+    /// <summary>The path the device was opened from.</summary>
+    public string Path { get; }
+
+    /// <inheritdoc />
+    public long Length { get; }
+
+    /// <inheritdoc />
+    public int LogicalBlockSize { get; }
+
+    /// <inheritdoc />
+    public BlockDeviceCapabilities Capabilities =>
+        BlockDeviceCapabilities.Flush | BlockDeviceCapabilities.Discard | BlockDeviceCapabilities.WriteZeroes
+        | BlockDeviceCapabilities.MultiConnectionConsistent
+        | (_readOnly ? BlockDeviceCapabilities.ReadOnly : BlockDeviceCapabilities.None);
+
+    /// <summary>Opens an existing file or block device.</summary>
+    /// <param name="path">The file or <c>/dev</c> node.</param>
+    /// <param name="readOnly">Open for reading only.</param>
+    /// <param name="logicalBlockSize">The smallest unit of I/O the device accepts.</param>
+    /// <returns>The opened device.</returns>
+    /// <exception cref="FileNotFoundException">The path does not exist.</exception>
+    public static FileBlockDevice Open(string path, bool readOnly = false, int logicalBlockSize = 512)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Device '{path}' does not exist.", path);
+        }
+
+        bool isBlockDevice = LinuxBlockIo.IsBlockDevice(path);
+        SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, readOnly ? FileAccess.Read : FileAccess.ReadWrite, FileShare.ReadWrite);
+        return new FileBlockDevice(path, handle, isBlockDevice, readOnly, logicalBlockSize);
+    }
+
+    /// <summary>Creates (or truncates) a sparse regular file of <paramref name="length"/> bytes and opens it.</summary>
+    /// <param name="path">The file to create.</param>
+    /// <param name="length">Size in bytes, a multiple of <paramref name="logicalBlockSize"/>.</param>
+    /// <param name="logicalBlockSize">The smallest unit of I/O.</param>
+    /// <returns>The opened device.</returns>
+    public static FileBlockDevice Create(string path, long length, int logicalBlockSize = 512)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (length <= 0 || length % logicalBlockSize != 0)
+        {
+            throw new ArgumentException($"Size {length} is not a positive multiple of the logical block size {logicalBlockSize}.", nameof(length));
+        }
+
+        SafeFileHandle handle = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite);
+        RandomAccess.SetLength(handle, length);
+        return new FileBlockDevice(path, handle, isBlockDevice: false, readOnly: false, logicalBlockSize);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        BlockRequest.Validate(this, offset, buffer.Length);
+        int done = 0;
+        while (done < buffer.Length)
+        {
+            int n = await Do(() => RandomAccess.ReadAsync(_handle, buffer[done..], offset + done, cancellationToken)).ConfigureAwait(false);
+            if (n == 0)
+            {
+                // A file shorter than it was at open (truncated behind our back): the rest reads as zeroes, as a hole would.
+                buffer.Span[done..].Clear();
+                return;
+            }
+
+            done += n;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, BlockWriteFlags flags = BlockWriteFlags.None, CancellationToken cancellationToken = default)
+    {
+        BlockRequest.EnsureWritable(this);
+        BlockRequest.Validate(this, offset, data.Length);
+        await Do(() => RandomAccess.WriteAsync(_handle, data, offset, cancellationToken)).ConfigureAwait(false);
+        if ((flags & BlockWriteFlags.ForceUnitAccess) != 0)
+        {
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (_readOnly)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        // fdatasync blocks; keep it off the caller's thread so a server's other requests keep flowing.
+        return new ValueTask(Task.Run(() => LinuxBlockIo.DataSync(_handle, Path), cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public ValueTask DiscardAsync(long offset, long length, CancellationToken cancellationToken = default)
+    {
+        BlockRequest.EnsureWritable(this);
+        BlockRequest.Validate(this, offset, length);
+        if (length == 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        if (_isBlockDevice)
+        {
+            LinuxBlockIo.DiscardBlockDevice(_handle, offset, length, Path);
+        }
+        else
+        {
+            LinuxBlockIo.PunchHole(_handle, offset, length, Path);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask WriteZeroesAsync(long offset, long length, BlockWriteFlags flags = BlockWriteFlags.None, CancellationToken cancellationToken = default)
+    {
+        BlockRequest.EnsureWritable(this);
+        BlockRequest.Validate(this, offset, length);
+        if (!_isBlockDevice && (flags & BlockWriteFlags.NoHole) == 0)
+        {
+            // A punched hole reads as zeroes and costs no space.
+            LinuxBlockIo.PunchHole(_handle, offset, length, Path);
+        }
+        else
+        {
+            byte[] zeroes = new byte[(int)Math.Min(length, 1 << 20)];
+            for (long done = 0; done < length; done += zeroes.Length)
+            {
+                int n = (int)Math.Min(zeroes.Length, length - done);
+                await Do(() => RandomAccess.WriteAsync(_handle, zeroes.AsMemory(0, n), offset + done, cancellationToken)).ConfigureAwait(false);
+            }
+        }
+
+        if ((flags & BlockWriteFlags.ForceUnitAccess) != 0)
+        {
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        _handle.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Path;
+
+    private async ValueTask<T> Do<T>(Func<ValueTask<T>> io)
+    {
+        try
+        {
+            return await io().ConfigureAwait(false);
+        }
+        catch (IOException e) when (e is not BlockDeviceException)
+        {
+            throw new BlockDeviceException(BlockDeviceError.IoError, $"I/O error on '{Path}': {e.Message}", e);
+        }
+    }
+
+    private async ValueTask Do(Func<ValueTask> io)
+    {
+        try
+        {
+            await io().ConfigureAwait(false);
+        }
+        catch (IOException e) when (e is not BlockDeviceException)
+        {
+            throw new BlockDeviceException(BlockDeviceError.IoError, $"I/O error on '{Path}': {e.Message}", e);
+        }
+    }
+}

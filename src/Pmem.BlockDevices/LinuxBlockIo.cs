@@ -1,0 +1,105 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Pmem.BlockDevices;
+
+/// <summary>The few Linux calls .NET does not wrap: fdatasync, hole punching, and block-device size and discard.</summary>
+internal static partial class LinuxBlockIo
+{
+    private const int FALLOC_FL_KEEP_SIZE = 0x01;
+    private const int FALLOC_FL_PUNCH_HOLE = 0x02;
+    private const ulong BLKGETSIZE64 = 0x80081272;
+    private const ulong BLKDISCARD = 0x1277;
+    private const uint S_IFMT = 0xF000;
+    private const uint S_IFBLK = 0x6000;
+
+    public static bool IsBlockDevice(string path)
+    {
+        // .NET has no file-type query that names block devices; /sys/dev/block lists them by major:minor, but a
+        // stat through the libc is the direct answer.
+        return Stat(path, out uint mode) && (mode & S_IFMT) == S_IFBLK;
+    }
+
+    public static void DataSync(SafeFileHandle handle, string path)
+    {
+        if (fdatasync(handle) != 0)
+        {
+            throw Error("fdatasync", path);
+        }
+    }
+
+    public static void PunchHole(SafeFileHandle handle, long offset, long length, string path)
+    {
+        if (fallocate(handle, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            const int EOPNOTSUPP = 95;
+            if (errno != EOPNOTSUPP)
+            {
+                throw Error("fallocate(PUNCH_HOLE)", path, errno);
+            }
+
+            // A file system without hole punching: zeroes are the portable meaning of a discarded range.
+            byte[] zeroes = new byte[(int)Math.Min(length, 1 << 20)];
+            for (long done = 0; done < length; done += zeroes.Length)
+            {
+                int n = (int)Math.Min(zeroes.Length, length - done);
+                RandomAccess.Write(handle, zeroes.AsSpan(0, n), offset + done);
+            }
+        }
+    }
+
+    public static unsafe void DiscardBlockDevice(SafeFileHandle handle, long offset, long length, string path)
+    {
+        ulong* range = stackalloc ulong[2] { (ulong)offset, (ulong)length };
+        if (ioctl(handle, BLKDISCARD, range) != 0)
+        {
+            throw Error("ioctl(BLKDISCARD)", path);
+        }
+    }
+
+    public static unsafe long GetBlockDeviceSize(SafeFileHandle handle, string path)
+    {
+        ulong size;
+        if (ioctl(handle, BLKGETSIZE64, &size) != 0)
+        {
+            throw Error("ioctl(BLKGETSIZE64)", path);
+        }
+
+        return checked((long)size);
+    }
+
+    private static unsafe bool Stat(string path, out uint mode)
+    {
+        // struct stat differs between x86-64 and arm64 (st_mode at 24 vs 16); statx has one layout everywhere.
+        byte* buffer = stackalloc byte[256];
+        const int AT_FDCWD = -100;
+        const uint STATX_TYPE = 1;
+        if (statx(AT_FDCWD, path, 0, STATX_TYPE, buffer) != 0)
+        {
+            mode = 0;
+            return false;
+        }
+
+        mode = *(ushort*)(buffer + 28); // struct statx: stx_mode is a __u16 at offset 28
+        return true;
+    }
+
+    private static BlockDeviceException Error(string call, string path, int? errno = null)
+    {
+        int code = errno ?? Marshal.GetLastPInvokeError();
+        return new BlockDeviceException(BlockDeviceError.IoError, $"{call} failed on '{path}': {Marshal.GetPInvokeErrorMessage(code)} (errno {code}).");
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fdatasync(SafeFileHandle fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fallocate(SafeFileHandle fd, int mode, long offset, long length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial int ioctl(SafeFileHandle fd, ulong request, void* argument);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int statx(int dirfd, string path, int flags, uint mask, byte* buffer);
+}
