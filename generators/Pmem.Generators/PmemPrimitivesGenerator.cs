@@ -1,0 +1,80 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Pmem.Generators.Sequences;
+
+namespace Pmem.Generators
+{
+    /// <summary>
+    /// Fills each <c>[Pmem.PmemPrimitives] static partial class</c> with <c>PmemMemcpy</c>, <c>PmemFlush</c>,
+    /// <c>PmemCommit</c> and <c>PmemAssign</c>, containing only the instruction sequence of the build's target.
+    /// </summary>
+    [Generator(LanguageNames.CSharp)]
+    public sealed class PmemPrimitivesGenerator : IIncrementalGenerator
+    {
+        private const string AttributeMetadataName = "Pmem.PmemPrimitivesAttribute";
+
+        /// <inheritdoc />
+        public void Initialize(IncrementalGeneratorInitializationContext context)
+        {
+            IncrementalValuesProvider<PrimitivesClass> classes = context.SyntaxProvider.ForAttributeWithMetadataName(
+                AttributeMetadataName,
+                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                transform: static (attributeContext, _) => Describe(attributeContext));
+
+            IncrementalValueProvider<BuildTarget> buildTarget = context.AnalyzerConfigOptionsProvider
+                .Select(static (options, _) => BuildTarget.From(options.GlobalOptions));
+
+            // Build-level problems are reported once, whether or not any class uses the build's target.
+            context.RegisterSourceOutput(buildTarget, static (production, target) =>
+            {
+                if (target.UnknownTarget is { } unknown)
+                {
+                    production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnknownTarget, Location.None, unknown));
+                }
+                else if (target.UnsupportedRuntimeIdentifier is { } rid)
+                {
+                    production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsupportedRuntimeIdentifier, Location.None, rid));
+                }
+            });
+
+            context.RegisterSourceOutput(classes.Combine(buildTarget), static (production, pair) =>
+            {
+                (PrimitivesClass primitives, BuildTarget build) = pair;
+                if (!primitives.HasValidShape)
+                {
+                    production.ReportDiagnostic(Diagnostic.Create(
+                        DiagnosticDescriptors.PrimitivesClassShape, primitives.Location?.ToLocation() ?? Location.None, primitives.Name));
+                    return;
+                }
+
+                (GeneratorTarget target, string reason) = primitives.AttributeTarget == GeneratorTarget.FromBuild
+                    ? (build.Target, build.Reason)
+                    : (primitives.AttributeTarget, "[PmemPrimitives(PmemTarget." + primitives.AttributeTarget + ")]");
+                production.AddSource(primitives.HintName, PrimitivesEmitter.Emit(primitives, TargetSequence.For(target), reason));
+            });
+        }
+
+        private static PrimitivesClass Describe(GeneratorAttributeSyntaxContext context)
+        {
+            var type = (INamedTypeSymbol)context.TargetSymbol;
+            var declaration = (ClassDeclarationSyntax)context.TargetNode;
+            bool isPartial = declaration.Modifiers.Any(SyntaxKind.PartialKeyword);
+            bool valid = type.IsStatic && isPartial && type.ContainingType is null && !type.IsGenericType;
+
+            AttributeData attribute = context.Attributes[0];
+            GeneratorTarget target = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int value
+                ? (GeneratorTarget)value
+                : GeneratorTarget.FromBuild;
+
+            return new PrimitivesClass(
+                Namespace: type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
+                Name: type.Name,
+                Accessibility: type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
+                AttributeTarget: target,
+                HasValidShape: valid,
+                Location: LocationInfo.From(declaration.Identifier.GetLocation()));
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.Collections.Generic;
+
+namespace Pmem.Generators.Sequences
+{
+    /// <summary>
+    /// The statements one target's primitives consist of. Each property is the body of one primitive, written the
+    /// way a person would write it for that CPU; <see cref="PrimitivesEmitter"/> puts them into the class.
+    /// </summary>
+    internal abstract class TargetSequence
+    {
+        /// <summary>The namespace every runtime helper the bodies call lives in.</summary>
+        protected const string Runtime = "global::Pmem.CompilerServices.";
+
+        /// <summary>The target's name in the header comment, e.g. "x86-64".</summary>
+        public abstract string DisplayName { get; }
+
+        /// <summary>Lines of the header comment that say what each primitive does on this target.</summary>
+        public abstract IReadOnlyList<string> Summary { get; }
+
+        /// <summary>Body of <c>PmemMemcpy(destination, source)</c>.</summary>
+        public abstract IReadOnlyList<string> Memcpy { get; }
+
+        /// <summary>Body of <c>PmemFlush(range)</c>.</summary>
+        public abstract IReadOnlyList<string> Flush { get; }
+
+        /// <summary>Body of <c>PmemCommit()</c>.</summary>
+        public abstract IReadOnlyList<string> Commit { get; }
+
+        /// <summary>Body of <c>PmemAssign(ref location, value)</c> for every integer type.</summary>
+        public abstract IReadOnlyList<string> Assign { get; }
+
+        public static TargetSequence For(GeneratorTarget target) => target switch
+        {
+            GeneratorTarget.X64 => new X64Sequence(),
+            GeneratorTarget.Arm64 => new Arm64Sequence(),
+            GeneratorTarget.Simulated => new SimulatedSequence(),
+            _ => new AutoSequence(),
+        };
+
+        /// <summary>The check and the single store every hardware <c>PmemAssign</c> begins with.</summary>
+        protected static readonly string[] AlignedStore =
+        {
+            Runtime + "AtomicStore.EnsureAligned(ref location);",
+            "location = value;",
+        };
+    }
+}
