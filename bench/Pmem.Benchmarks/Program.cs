@@ -1,0 +1,29 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Exporters.Json;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using Pmem;
+using Pmem.Benchmarks.Infrastructure;
+
+// Usage: Pmem.Benchmarks [--smoke] [BenchmarkDotNet arguments, e.g. --filter '*Copy*' --artifacts DIR]
+// With no filter every suite runs. --smoke: each benchmark once, in process (CI); export PMEM_IS_PMEM_FORCE=1.
+BenchmarkMode.IsSmoke = args.Contains(BenchmarkMode.SmokeSwitch);
+string[] benchmarkArgs = [.. args.Where(a => a != BenchmarkMode.SmokeSwitch)];
+if (!benchmarkArgs.Any(a => a is "--filter" or "-f" or "--list" or "--info" or "--help" or "-h"))
+{
+    benchmarkArgs = [.. benchmarkArgs, "--filter", "*"];
+}
+
+Console.WriteLine($"Pmem CPU: {PmemCpu.Describe()}");
+
+IConfig config = DefaultConfig.Instance
+    .AddJob((BenchmarkMode.IsSmoke ? PmemJobs.Smoke : PmemJobs.Measured).AsDefault())
+    .AddColumn(new BandwidthColumn())
+    .AddExporter(MarkdownExporter.GitHub, JsonExporter.Full);
+
+Summary[] summaries = [.. BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(benchmarkArgs, config)];
+bool failed = summaries.Length == 0
+    || summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Length == 0 || s.Reports.Any(r => !r.Success));
+return failed ? 1 : 0;
