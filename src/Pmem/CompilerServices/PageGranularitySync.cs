@@ -14,6 +14,10 @@ public static unsafe class PageGranularitySync
 {
     private static readonly Lock s_registryLock = new();
     private static volatile DirtyPages[] s_mappings = [];
+    private static long s_syncedBytes;
+
+    /// <summary>Bytes msynced by commits so far: what tests and diagnostics observe of this path.</summary>
+    internal static long SyncedBytes => Interlocked.Read(ref s_syncedBytes);
 
     /// <summary>Remembers <paramref name="range"/> if it lies in a page-granularity mapping. Called by <c>PmemFlush</c>.</summary>
     /// <param name="range">The flushed bytes.</param>
@@ -35,6 +39,8 @@ public static unsafe class PageGranularitySync
             CommitSlow();
         }
     }
+
+    internal static void CountSynced(nuint bytes) => Interlocked.Add(ref s_syncedBytes, (long)bytes);
 
     internal static void Register(DirtyPages mapping)
     {

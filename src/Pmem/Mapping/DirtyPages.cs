@@ -1,3 +1,4 @@
+using Pmem.CompilerServices;
 using Pmem.Interop;
 
 namespace Pmem.Mapping;
@@ -62,6 +63,8 @@ internal sealed unsafe class DirtyPages(byte* start, nuint length, string path)
                     {
                         throw new IOException($"msync of '{path}' failed: {LibC.LastError()}. The data flushed since the last commit may not be durable.");
                     }
+
+                    PageGranularitySync.CountSynced(e - s);
                 }
             }
             finally
