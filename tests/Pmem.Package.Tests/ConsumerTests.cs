@@ -1,0 +1,84 @@
+using System.IO.Compression;
+
+[assembly: AssemblyFixture(typeof(Pmem.Package.Tests.PackedPackage))]
+
+namespace Pmem.Package.Tests;
+
+/// <summary>The packed Pmem.nupkg, consumed by a project that references nothing else, as a user would.</summary>
+public sealed class ConsumerTests(PackedPackage package)
+{
+    [Fact]
+    public void ThePackageHoldsTheRuntimeTheGeneratorAndTheTransitiveProps()
+    {
+        using ZipArchive nupkg = ZipFile.OpenRead(package.Nupkg);
+        string[] entries = [.. nupkg.Entries.Select(e => e.FullName)];
+        Assert.Contains("lib/net10.0/Pmem.dll", entries);
+        Assert.Contains("lib/net10.0/Pmem.xml", entries);
+        Assert.Contains("analyzers/dotnet/cs/Pmem.Generators.dll", entries);
+        Assert.Contains("buildTransitive/Pmem.props", entries);
+        Assert.Contains("README.md", entries);
+        string nuspec = new StreamReader(nupkg.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open()).ReadToEnd();
+        Assert.DoesNotContain("Pmem.Generators\"", nuspec); // the generator ships inside, not as a dependency
+    }
+
+    [Fact]
+    public void ADefaultBuildGetsAutoPrimitivesThatRunHere()
+    {
+        string consumer = package.WriteConsumer("default");
+        string build = Tool.Run("dotnet", ["build", "-c", "Release", "-nologo"], consumer);
+        string generated = ReadGenerated(consumer, Path.Combine("obj", "Release", "net10.0"));
+        Assert.Contains("// Pmem primitives for x86-64 and ARM64, chosen at run time", generated);
+
+        string pool = Path.Combine("/dev/shm", $"pmem-consumer-{Guid.NewGuid():N}");
+        try
+        {
+            string output = Tool.Run("dotnet", [Path.Combine(consumer, "bin", "Release", "net10.0", "Consumer.dll"), pool], consumer);
+            Assert.Contains("read back: hello, persistent world", output);
+        }
+        finally
+        {
+            File.Delete(pool);
+        }
+
+        AssertAnalyzerReportedMissingFlush(build);
+    }
+
+    [Fact]
+    public void ALinuxArm64BuildGetsTheArm64SequenceAndRunsUnderQemu()
+    {
+        string consumer = package.WriteConsumer("arm64");
+        string publish = Path.Combine(consumer, "publish");
+        Tool.Run("dotnet", ["publish", "-c", "Release", "-r", "linux-arm64", "--self-contained", "-o", publish, "-nologo"], consumer);
+        string generated = ReadGenerated(consumer, Path.Combine("obj", "Release", "net10.0", "linux-arm64"));
+        Assert.Contains("// Pmem primitives for ARM64 (RuntimeIdentifier=linux-arm64)", generated);
+        Assert.Contains("Arm64Sequence.Flush(range);", generated);
+        Assert.DoesNotContain("X64Sequence", generated);
+
+        string pool = Path.Combine("/dev/shm", $"pmem-consumer-arm64-{Guid.NewGuid():N}");
+        try
+        {
+            string output = Tool.Run("qemu-aarch64-static", ["-L", "/usr/aarch64-linux-gnu", Path.Combine(publish, "Consumer"), pool], consumer,
+                new Dictionary<string, string> { ["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1" });
+            Assert.Contains("read back: hello, persistent world", output);
+            Assert.Contains("cpu: arm64: dc cva", output);
+        }
+        finally
+        {
+            File.Delete(pool);
+        }
+    }
+
+    private void AssertAnalyzerReportedMissingFlush(string buildOutput)
+    {
+        using ZipArchive nupkg = ZipFile.OpenRead(package.Nupkg);
+        Assert.True(nupkg.GetEntry("analyzers/dotnet/cs/Pmem.Analyzers.dll") != null, "the package ships no analyzer (analyzers/dotnet/cs/Pmem.Analyzers.dll)");
+        Assert.Matches(@"Program\.cs\(\d+,\d+\): warning PMEM001", buildOutput);
+    }
+
+    private static string ReadGenerated(string consumer, string intermediate)
+    {
+        string directory = Path.Combine(consumer, intermediate, "generated");
+        string file = Directory.GetFiles(directory, "*.PmemPrimitives.g.cs", SearchOption.AllDirectories).Single();
+        return File.ReadAllText(file);
+    }
+}

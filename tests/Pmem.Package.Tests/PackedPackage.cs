@@ -1,0 +1,68 @@
+using System.Diagnostics;
+
+namespace Pmem.Package.Tests;
+
+/// <summary>
+/// Packs src/Pmem once per test run (with a version of its own, so no cached package is reused) into a feed that the
+/// consumer projects restore from.
+/// </summary>
+public sealed class PackedPackage : IDisposable
+{
+    public PackedPackage()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "pmem-package-" + Guid.NewGuid().ToString("N")[..10]);
+        Feed = Path.Combine(Root, "feed");
+        Packages = Path.Combine(Root, "packages");
+        Version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
+        Directory.CreateDirectory(Feed);
+        Tool.Run("dotnet", ["pack", Path.Combine(RepoRoot, "src", "Pmem", "Pmem.csproj"), "-c", "Release", "-o", Feed, "-p:Version=" + Version, "-nologo"], RepoRoot);
+        Nupkg = Path.Combine(Feed, $"Pmem.{Version}.nupkg");
+    }
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public string Root { get; }
+
+    public string Feed { get; }
+
+    /// <summary>A NuGet global packages folder of the test's own, so the packed package never lands in the user's cache.</summary>
+    public string Packages { get; }
+
+    public string Version { get; }
+
+    public string Nupkg { get; }
+
+    /// <summary>Writes a consumer project that references only the packed package into a new directory.</summary>
+    public string WriteConsumer(string name)
+    {
+        string directory = Path.Combine(Root, name);
+        Directory.CreateDirectory(directory);
+        string consumer = Path.Combine(AppContext.BaseDirectory, "Consumer");
+        File.WriteAllText(Path.Combine(directory, "Consumer.csproj"), File.ReadAllText(Path.Combine(consumer, "Consumer.csproj.template"))
+            .Replace("$FEED$", Feed, StringComparison.Ordinal)
+            .Replace("$PACKAGES$", Packages, StringComparison.Ordinal)
+            .Replace("$VERSION$", Version, StringComparison.Ordinal));
+        File.Copy(Path.Combine(consumer, "Program.cs"), Path.Combine(directory, "Program.cs"));
+
+        // Keep the consumer out of any Directory.Build.props of the machine's temp directory.
+        File.WriteAllText(Path.Combine(directory, "Directory.Build.props"), "<Project />");
+        File.WriteAllText(Path.Combine(directory, "Directory.Build.targets"), "<Project />");
+        File.WriteAllText(Path.Combine(directory, "Directory.Packages.props"), "<Project />");
+        return directory;
+    }
+
+    public void Dispose() => Directory.Delete(Root, recursive: true);
+
+    private static string FindRepoRoot()
+    {
+        for (string? directory = AppContext.BaseDirectory; directory != null; directory = Path.GetDirectoryName(directory))
+        {
+            if (File.Exists(Path.Combine(directory, "Pmem.sln")))
+            {
+                return directory;
+            }
+        }
+
+        throw new InvalidOperationException("Pmem.sln not found above " + AppContext.BaseDirectory);
+    }
+}
