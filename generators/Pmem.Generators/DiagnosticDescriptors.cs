@@ -34,5 +34,24 @@ namespace Pmem.Generators
             defaultSeverity: DiagnosticSeverity.Warning,
             isEnabledByDefault: true,
             helpLinkUri: HelpLinkBase + "PMEM102.md");
+    
+
+        public static readonly DiagnosticDescriptor LayoutShape = new(
+            id: "PMEM103",
+            title: "A [PmemLayout] type must be a top-level partial struct with explicit layout",
+            messageFormat: "'{0}' cannot be a Pmem layout: {1}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "PMEM103.md");
+
+        public static readonly DiagnosticDescriptor MisalignedLayoutField = new(
+            id: "PMEM104",
+            title: "A persistent field is not aligned to its size",
+            messageFormat: "Field '{0}' of '{1}' is {2} bytes at offset {3}: not aligned to its size, so no single store updates it failure-atomically",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "PMEM104.md");
     }
 }

@@ -35,12 +35,12 @@ internal static class GeneratorHarness
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
 
         GeneratorDriver driver = CSharpGeneratorDriver.Create(
-            [new PmemPrimitivesGenerator().AsSourceGenerator()],
+            [new PmemPrimitivesGenerator().AsSourceGenerator(), new PmemLayoutGenerator().AsSourceGenerator()],
             parseOptions: ParseOptions,
             optionsProvider: new BuildProperties(pmemTarget, runtimeIdentifier),
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
-        return new Result(output, diagnostics, driver.GetRunResult().Results.Single().GeneratedSources, driver);
+        return new Result(output, diagnostics, [.. driver.GetRunResult().Results.SelectMany(r => r.GeneratedSources)], driver);
     }
 
     /// <summary>The <c>build_property.*</c> values that <c>CompilerVisibleProperty</c> items give a real build.</summary>

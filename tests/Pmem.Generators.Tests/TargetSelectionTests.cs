@@ -48,7 +48,7 @@ public sealed class TargetSelectionTests
         Microsoft.CodeAnalysis.Compilation edited = first.Output.AddSyntaxTrees(
             Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("class Unrelated { }", cancellationToken: TestContext.Current.CancellationToken));
         Microsoft.CodeAnalysis.GeneratorDriver driver = first.Driver.RunGenerators(edited, TestContext.Current.CancellationToken);
-        var outputs = driver.GetRunResult().Results.Single().TrackedOutputSteps.SelectMany(step => step.Value).SelectMany(run => run.Outputs);
+        var outputs = driver.GetRunResult().Results.SelectMany(r => r.TrackedOutputSteps).SelectMany(step => step.Value).SelectMany(run => run.Outputs);
         Assert.All(outputs, output => Assert.True(
             output.Reason is Microsoft.CodeAnalysis.IncrementalStepRunReason.Cached or Microsoft.CodeAnalysis.IncrementalStepRunReason.Unchanged,
             $"output step re-ran: {output.Reason}"));

@@ -1,0 +1,109 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Pmem.Generators
+{
+    /// <summary>
+    /// Checks each <c>[Pmem.PmemLayout] partial struct</c> (every field aligned to its size, so <c>PmemAssign</c> on
+    /// it is failure-atomic) and adds its size, its field offsets, a checked accessor over mapped memory and its bytes
+    /// for flushing: one declaration from which every offset and every atomic store follows.
+    /// </summary>
+    [Generator(LanguageNames.CSharp)]
+    public sealed class PmemLayoutGenerator : IIncrementalGenerator
+    {
+        private const string AttributeMetadataName = "Pmem.PmemLayoutAttribute";
+
+        /// <inheritdoc />
+        public void Initialize(IncrementalGeneratorInitializationContext context)
+        {
+            IncrementalValuesProvider<LayoutStruct> layouts = context.SyntaxProvider.ForAttributeWithMetadataName(
+                AttributeMetadataName,
+                predicate: static (node, _) => node is StructDeclarationSyntax,
+                transform: static (attributeContext, _) => Describe(attributeContext));
+
+            context.RegisterSourceOutput(layouts, static (production, layout) =>
+            {
+                foreach (LayoutProblem problem in layout.Problems)
+                {
+                    DiagnosticDescriptor descriptor = problem.Id == DiagnosticDescriptors.LayoutShape.Id
+                        ? DiagnosticDescriptors.LayoutShape
+                        : DiagnosticDescriptors.MisalignedLayoutField;
+                    production.ReportDiagnostic(Diagnostic.Create(descriptor, problem.Location?.ToLocation() ?? Location.None,
+                        problem.Argument1, problem.Argument2, problem.Argument3, problem.Argument4));
+                }
+
+                if (layout.Problems.Count == 0)
+                {
+                    production.AddSource(layout.HintName, LayoutEmitter.Emit(layout));
+                }
+            });
+        }
+
+        private static LayoutStruct Describe(GeneratorAttributeSyntaxContext context)
+        {
+            var type = (INamedTypeSymbol)context.TargetSymbol;
+            var declaration = (StructDeclarationSyntax)context.TargetNode;
+            LocationInfo? location = LocationInfo.From(declaration.Identifier.GetLocation());
+            var problems = ImmutableArray.CreateBuilder<LayoutProblem>();
+            var fields = ImmutableArray.CreateBuilder<LayoutField>();
+
+            void Shape(string why) => problems.Add(new LayoutProblem(DiagnosticDescriptors.LayoutShape.Id, location, type.Name, why, string.Empty, string.Empty));
+
+            AttributeData? structLayout = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.InteropServices.StructLayoutAttribute");
+            int declaredSize = structLayout?.NamedArguments.FirstOrDefault(a => a.Key == "Size").Value.Value as int? ?? 0;
+            if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword) || type.ContainingType is not null || type.IsGenericType)
+            {
+                Shape("it must be a top-level, non-generic partial struct");
+            }
+            else if (structLayout is null || structLayout.ConstructorArguments.Length != 1 || structLayout.ConstructorArguments[0].Value is not 2)
+            {
+                Shape("it needs [StructLayout(LayoutKind.Explicit)] so that every field's offset is declared");
+            }
+
+            // A struct of the wrong shape says so once; its fields are not worth checking until it is fixed.
+            foreach (IFieldSymbol field in problems.Count != 0 ? Enumerable.Empty<IFieldSymbol>() : type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst))
+            {
+                LocationInfo? fieldLocation = field.Locations.Length > 0 ? LocationInfo.From(field.Locations[0]) : location;
+                AttributeData? fieldOffset = field.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.InteropServices.FieldOffsetAttribute");
+                int? elementSize = ElementSize(field.Type is IPointerTypeSymbol pointer && field.IsFixedSizeBuffer ? pointer.PointedAtType : field.Type);
+                if (fieldOffset?.ConstructorArguments.FirstOrDefault().Value is not int offset || elementSize is null)
+                {
+                    Shape($"field '{field.Name}' must be an integer (or a fixed buffer of integers) with a [FieldOffset]");
+                    continue;
+                }
+
+                int size = field.IsFixedSizeBuffer ? elementSize.Value * field.FixedSize : elementSize.Value;
+                if (offset % elementSize.Value != 0)
+                {
+                    problems.Add(new LayoutProblem(DiagnosticDescriptors.MisalignedLayoutField.Id, fieldLocation, field.Name, type.Name,
+                        elementSize.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), offset.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                }
+
+                fields.Add(new LayoutField(field.Name, offset, size, elementSize.Value));
+            }
+
+            int extent = fields.Count == 0 ? 0 : fields.Max(f => f.Offset + f.Size);
+            int alignment = fields.Count == 0 ? 1 : fields.Max(f => f.ElementSize);
+            return new LayoutStruct(
+                Namespace: type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
+                Name: type.Name,
+                Accessibility: type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
+                Size: declaredSize > extent ? declaredSize : extent,
+                Alignment: alignment,
+                Fields: new EquatableArray<LayoutField>(fields.ToImmutable()),
+                Problems: new EquatableArray<LayoutProblem>(problems.ToImmutable()));
+        }
+
+        private static int? ElementSize(ITypeSymbol type) => type.SpecialType switch
+        {
+            SpecialType.System_Byte or SpecialType.System_SByte => 1,
+            SpecialType.System_Int16 or SpecialType.System_UInt16 => 2,
+            SpecialType.System_Int32 or SpecialType.System_UInt32 => 4,
+            SpecialType.System_Int64 or SpecialType.System_UInt64 => 8,
+            _ => null,
+        };
+    }
+}
