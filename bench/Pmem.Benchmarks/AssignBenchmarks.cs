@@ -8,6 +8,7 @@ namespace Pmem.Benchmarks;
 /// A durable 8-byte store: Pmem's <c>PmemAssign + PmemFlush + PmemCommit</c> against PMDK's store +
 /// <c>pmem_persist</c> (the baseline), to a new line each time (cycling over 64 MiB) and to the same line (hot).
 /// </summary>
+[Config(typeof(StandardJobs))]
 public unsafe class AssignBenchmarks : PersistentTargetBenchmark
 {
     private ulong _value;

@@ -10,6 +10,7 @@ namespace Pmem.Benchmarks;
 /// persistence) and the non-temporal copy limit as the floor. Every size with destinations cycling over 64 MiB,
 /// and 4 KiB once more with a cache-hot destination.
 /// </summary>
+[Config(typeof(StandardJobs))]
 public unsafe class CopyBenchmarks : PersistentTargetBenchmark
 {
 

@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Exporters;
 using BenchmarkDotNet.Exporters.Json;
-using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Pmem;
@@ -18,8 +17,8 @@ if (!benchmarkArgs.Any(a => a is "--filter" or "-f" or "--list" or "--info" or "
 
 Console.WriteLine($"Pmem CPU: {PmemCpu.Describe()}");
 
+// No job here: every suite names its own ([Config] attributes), see StandardJobs.
 IConfig config = DefaultConfig.Instance
-    .AddJob((BenchmarkMode.IsSmoke ? PmemJobs.Smoke : PmemJobs.Measured).AsDefault())
     .AddColumn(new BandwidthColumn())
     .AddExporter(MarkdownExporter.GitHub, JsonExporter.Full);
 

@@ -3,17 +3,18 @@ using BenchmarkDotNet.Configs;
 namespace Pmem.Benchmarks.Infrastructure;
 
 /// <summary>
-/// One job per x86-64 sequence (the runtime reads the PMEM_* variables once, at start-up, so each sequence needs
-/// its own process). None in smoke mode: the in-process smoke job cannot set variables and only checks that the
-/// benchmarks run.
+/// One job per x86-64 sequence (the runtime and libpmem read the PMEM_* variables once, at start-up, so each
+/// sequence needs its own process). In a smoke run only the in-process smoke job, which cannot set variables and
+/// only checks that the benchmarks run.
 /// </summary>
 public sealed class SequenceVariantJobs : ManualConfig
 {
-    /// <summary>Adds the jobs unless this is a smoke run.</summary>
+    /// <summary>Adds the jobs.</summary>
     public SequenceVariantJobs()
     {
         if (BenchmarkMode.IsSmoke)
         {
+            AddJob(PmemJobs.Smoke);
             return;
         }
 

@@ -1,0 +1,128 @@
+#!/usr/bin/python3
+"""Plots for docs/performance.md from the results the suites leave in bench/results/ (Debian python3-matplotlib).
+
+  bench/plot.py [--primitives bench/results/primitives/results] [--nbd bench/results/nbd/json] [--out docs/img]
+
+Writes primitives-bandwidth.png (GB/s vs copy size), sequence-variants.png (x86-64 sequences relative to a plain
+copy in the same job) and nbd-qd1-latency-cdf.png (write and flush latency CDFs of the QD1 flush test). A plot
+whose results are missing is skipped with a note.
+"""
+import argparse
+import json
+import re
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def benchmarks(report):
+    """(method, job, size, hot, mean ns) for each benchmark of a BenchmarkDotNet full JSON report."""
+    for entry in json.loads(report.read_text())["Benchmarks"]:
+        size = re.search(r"Size=(\d+)( hot)?", entry["Parameters"])
+        job = re.search(r": (\w+)\(", entry["DisplayInfo"])
+        mean = (entry.get("Statistics") or {}).get("Mean")
+        if size and mean:
+            yield entry["MethodTitle"].strip("'"), job.group(1) if job else "", int(size.group(1)), bool(size.group(2)), mean
+
+
+def size_axis(axes):
+    axes.set_xscale("log", base=2)
+    axes.set_xlabel("copy size (bytes)")
+    axes.grid(True, which="both", alpha=0.3)
+
+
+def plot_bandwidth(folder, out):
+    report = folder / "Pmem.Benchmarks.CopyBenchmarks-report-full.json"
+    if not report.exists():
+        return f"skipped {out.name}: no {report}"
+    series = {}
+    for method, _, size, hot, mean in benchmarks(report):
+        if not hot:
+            series.setdefault(method, []).append((size, size / mean))
+    figure, axes = plt.subplots(figsize=(8, 5))
+    for method, points in series.items():
+        points.sort()
+        axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=method)
+    size_axis(axes)
+    axes.set_ylabel("GB/s (10^9 bytes/s)")
+    axes.set_title("Persistent copy, destinations cycling over 64 MiB (/dev/shm)")
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(out, dpi=110)
+    return f"wrote {out}"
+
+
+def plot_variants(folder, out):
+    report = folder / "Pmem.Benchmarks.SequenceVariantBenchmarks-report-full.json"
+    if not report.exists():
+        return f"skipped {out.name}: no {report}"
+    rows = list(benchmarks(report))
+    plain = {(job, size): mean for method, job, size, _, mean in rows if method.startswith("plain copy")}
+    series = {}
+    for method, job, size, _, mean in rows:
+        if method.startswith("Pmem"):
+            label = {"NtAlways": "non-temporal stores", "CachedClwb": "cached copy + clwb",
+                     "CachedClflushopt": "cached copy + clflushopt"}.get(job, job)
+        elif method.startswith("ARM-style") and job in ("CachedClwb", "CachedClflushopt"):
+            label = f"ARM-style late flush ({'clwb' if job == 'CachedClwb' else 'clflushopt'})"
+        else:
+            continue
+        if (job, size) in plain:
+            series.setdefault(label, []).append((size, mean / plain[(job, size)]))
+    figure, axes = plt.subplots(figsize=(8, 5))
+    for label, points in series.items():
+        points.sort()
+        axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=label)
+    size_axis(axes)
+    axes.axvline(256, color="grey", linestyle="--", linewidth=1, label="current threshold (256 B)")
+    axes.set_ylabel("time / plain copy in the same job (lower is better)")
+    axes.set_title("x86-64 persistent-copy sequences")
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(out, dpi=110)
+    return f"wrote {out}"
+
+
+def plot_latency_cdf(folder, out):
+    runs = sorted(folder.glob("*--qd1-flush.json"))
+    if not runs:
+        return f"skipped {out.name}: no {folder}/*--qd1-flush.json"
+    figure, (write_axes, flush_axes) = plt.subplots(1, 2, figsize=(11, 5), sharey=True)
+    for run in runs:
+        job = json.loads(run.read_text())["jobs"][0]
+        server = run.name.split("--")[0]
+        for axes, stats in ((write_axes, job["write"]["clat_ns"]), (flush_axes, job["sync"]["lat_ns"])):
+            table = sorted((float(p), ns / 1000) for p, ns in stats.get("percentile", {}).items())
+            if table:
+                axes.plot([t[1] for t in table], [t[0] for t in table], marker=".", label=server)
+    for axes, what in ((write_axes, "4 KiB write"), (flush_axes, "flush")):
+        axes.set_xscale("log")
+        axes.set_xlabel(f"{what} latency (µs)")
+        axes.grid(True, which="both", alpha=0.3)
+        axes.set_title(f"{what}, QD1, flush after every write")
+    write_axes.set_ylabel("percentile")
+    flush_axes.legend(fontsize="small")
+    figure.tight_layout()
+    figure.savefig(out, dpi=110)
+    return f"wrote {out}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--primitives", type=Path, default=REPO / "bench/results/primitives/results")
+    parser.add_argument("--nbd", type=Path, default=REPO / "bench/results/nbd/json")
+    parser.add_argument("--out", type=Path, default=REPO / "docs/img")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    print(plot_bandwidth(args.primitives, args.out / "primitives-bandwidth.png"))
+    print(plot_variants(args.primitives, args.out / "sequence-variants.png"))
+    print(plot_latency_cdf(args.nbd, args.out / "nbd-qd1-latency-cdf.png"))
+
+
+if __name__ == "__main__":
+    main()
