@@ -50,7 +50,7 @@ for project in tests/*/*.csproj; do
     [ -n "${PMEM_TEST_FILTER:-}" ] && [[ $name != *"$PMEM_TEST_FILTER"* ]] && continue
     grep -q 'xunit.v3' "$project" || continue
     echo "== $name"
-    timeout 1200 dotnet run --project "$project" -c Release --no-build > "$logs/$name.log" 2>&1
+    timeout 1200 dotnet run --project "$project" -c Release --no-build -- -noColor > "$logs/$name.log" 2>&1
     count "$name" "$logs/$name.log" $?
 done
 
@@ -58,7 +58,7 @@ if [ -z "${PMEM_TEST_FILTER:-}" ] || [[ arm64 == *"$PMEM_TEST_FILTER"* ]]; then
     echo "== Pmem.Tests on linux-arm64 under qemu-aarch64"
     arm=artifacts/arm64/Pmem.Tests
     if dotnet publish tests/Pmem.Tests/Pmem.Tests.csproj -c Release -r linux-arm64 --self-contained -o "$arm" -nologo -v q > "$logs/arm64-publish.log" 2>&1; then
-        PMEM_TESTS_UNDER_QEMU=1 timeout 1200 qemu-aarch64-static -L /usr/aarch64-linux-gnu "$arm/Pmem.Tests" > "$logs/Pmem.Tests.arm64.log" 2>&1
+        PMEM_TESTS_UNDER_QEMU=1 timeout 1200 qemu-aarch64-static -L /usr/aarch64-linux-gnu "$arm/Pmem.Tests" -noColor > "$logs/Pmem.Tests.arm64.log" 2>&1
         count "Pmem.Tests (arm64, qemu)" "$logs/Pmem.Tests.arm64.log" $?
     else
         tail -n 30 "$logs/arm64-publish.log"
