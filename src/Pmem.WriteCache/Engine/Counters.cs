@@ -1,0 +1,30 @@
+namespace Pmem.WriteCache.Engine;
+
+/// <summary>The mutable statistics behind <see cref="WriteCacheStatistics"/>; updated under the cache's lock.</summary>
+internal struct Counters
+{
+    public ulong Reads;
+    public ulong ReadHits;
+    public ulong Writes;
+    public ulong WriteHitsUncommitted;
+    public ulong WriteHitsCommitted;
+    public ulong WritesAround;
+    public ulong WritesAllocate;
+    public ulong WritesBlockedOnFreelist;
+    public ulong Flushes;
+    public ulong Discards;
+
+    public readonly WriteCacheStatistics Snapshot() => new()
+    {
+        Reads = Reads,
+        ReadHits = ReadHits,
+        Writes = Writes,
+        WriteHitsUncommitted = WriteHitsUncommitted,
+        WriteHitsCommitted = WriteHitsCommitted,
+        WritesAround = WritesAround,
+        WritesAllocate = WritesAllocate,
+        WritesBlockedOnFreelist = WritesBlockedOnFreelist,
+        Flushes = Flushes,
+        Discards = Discards,
+    };
+}

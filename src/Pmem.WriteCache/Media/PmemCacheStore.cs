@@ -1,0 +1,126 @@
+using System.Runtime.CompilerServices;
+using Pmem.WriteCache.Format;
+
+namespace Pmem.WriteCache.Media;
+
+/// <summary>
+/// The pmem-mode store: superblock, entries and data are the mapped media itself, and every store to it is a
+/// <c>PmemMemcpy</c> or <c>PmemAssign</c>, flushed with <c>PmemFlush</c> and fenced with <c>PmemCommit</c>.
+/// </summary>
+internal sealed unsafe class PmemCacheStore : CacheStore
+{
+    private const int FormatChunk = 64 * 1024;
+    private static readonly byte[] s_allOnes = CreateAllOnes();
+    private readonly PmemCacheMedia _media;
+    private readonly bool _ownsMedia;
+    private readonly long _areaSize;
+
+    public PmemCacheStore(PmemCacheMedia media, long startOffset, bool ownsMedia)
+    {
+        _media = media;
+        _ownsMedia = ownsMedia;
+        _areaSize = media.Length - startOffset;
+        Metadata = media.Pointer + startOffset;
+    }
+
+    public override long AreaSize => _areaSize;
+
+    /// <summary>Data block <paramref name="index"/> on the media.</summary>
+    /// <param name="index">Block index.</param>
+    /// <returns>The block's bytes; written only through <see cref="CopyIn"/>.</returns>
+    public Span<byte> DataBlock(long index) => new(Metadata + Layout.DataBlockOffset(index), Layout.BlockSize);
+
+    /// <summary>Copies a block of written data into cache block <paramref name="index"/>; flushed at the next commit.</summary>
+    /// <param name="index">Block index.</param>
+    /// <param name="data">One block of data.</param>
+    [Pmem.PmemCallerCommits]
+    public void CopyIn(long index, ReadOnlySpan<byte> data) => Persist.PmemMemcpy(DataBlock(index), data);
+
+    [Pmem.PmemCallerCommits]
+    public override void WriteEntry(long index, ulong sector, ulong seqCount)
+    {
+        ref MemoryEntry entry = ref Entry(index);
+        Persist.PmemAssign(ref entry.OriginalSector, sector);
+        Persist.PmemAssign(ref entry.SeqCount, seqCount);
+    }
+
+    [Pmem.PmemCallerCommits]
+    public override void ClearEntry(long index)
+    {
+        ref MemoryEntry entry = ref Entry(index);
+        Persist.PmemAssign(ref entry.SeqCount, MemoryEntry.Free);
+        Persist.PmemFlush(EntryBytes(index));
+    }
+
+    public override void FlushEntry(long index)
+    {
+        Persist.PmemFlush(EntryBytes(index));
+        Persist.PmemFlush(DataBlock(index));
+    }
+
+    public override ValueTask CommitFlushedAsync()
+    {
+        Persist.PmemCommit();
+        return ValueTask.CompletedTask;
+    }
+
+    public override ValueTask PublishSeqCountAsync(ulong seqCount)
+    {
+        ref Superblock superblock = ref Superblock;
+        Persist.PmemAssign(ref superblock.SeqCount, seqCount);
+        Persist.PmemFlush(new ReadOnlySpan<byte>(Metadata + Superblock.SeqCountOffset, sizeof(ulong)));
+        Persist.PmemCommit();
+        return ValueTask.CompletedTask;
+    }
+
+    public override ValueTask FormatAsync(CacheLayout layout)
+    {
+        // The kernel's init_memory: zero the 64 superblock bytes (magic stays zero), version, block size, count,
+        // every entry all ones, flush and commit; only then the magic, so a crash leaves an unformatted cache.
+        ref Superblock superblock = ref Superblock;
+        for (int word = 0; word < Superblock.Size / sizeof(ulong); word++)
+        {
+            Persist.PmemAssign(ref Unsafe.AsRef<ulong>(Metadata + (word * sizeof(ulong))), 0UL);
+        }
+
+        Persist.PmemAssign(ref superblock.Version, Superblock.CurrentVersion);
+        Persist.PmemAssign(ref superblock.BlockSize, (uint)layout.BlockSize);
+        Persist.PmemAssign(ref superblock.BlockCount, (ulong)layout.BlockCount);
+        Persist.PmemFlush(new ReadOnlySpan<byte>(Metadata, Superblock.Size));
+        long entriesEnd = CacheLayout.EntryOffset(layout.BlockCount);
+        for (long offset = Superblock.Size; offset < entriesEnd; offset += FormatChunk)
+        {
+            int length = (int)Math.Min(FormatChunk, entriesEnd - offset);
+            var chunk = new Span<byte>(Metadata + offset, length);
+            Persist.PmemMemcpy(chunk, s_allOnes.AsSpan(0, length));
+            Persist.PmemFlush(chunk);
+        }
+
+        Persist.PmemCommit();
+        Persist.PmemAssign(ref superblock.Magic, Superblock.MagicValue);
+        Persist.PmemFlush(new ReadOnlySpan<byte>(Metadata, sizeof(uint)));
+        Persist.PmemCommit();
+        return ValueTask.CompletedTask;
+    }
+
+    public override ValueTask LoadEntriesAsync() => ValueTask.CompletedTask;
+
+    public override ValueTask DisposeAsync()
+    {
+        if (_ownsMedia)
+        {
+            _media.Dispose();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private ReadOnlySpan<byte> EntryBytes(long index) => new(Metadata + CacheLayout.EntryOffset(index), MemoryEntry.Size);
+
+    private static byte[] CreateAllOnes()
+    {
+        byte[] ones = new byte[FormatChunk];
+        ones.AsSpan().Fill(0xFF);
+        return ones;
+    }
+}
