@@ -6,12 +6,10 @@ namespace Pmem.WriteCache.Format;
 /// One 16-byte entry of the array after the superblock (<c>struct wc_memory_entry</c>): which origin sector cache
 /// block <i>i</i> holds, and the commit it belongs to.
 /// </summary>
-[StructLayout(LayoutKind.Explicit, Size = Size)]
+[Pmem.PmemLayout]
+[StructLayout(LayoutKind.Explicit, Size = 16)]
 internal partial struct MemoryEntry
 {
-    /// <summary>Bytes per entry.</summary>
-    public const int Size = 16;
-
     /// <summary>The seq_count of a free entry (and the original_sector of a never-used one).</summary>
     public const ulong Free = ulong.MaxValue;
 

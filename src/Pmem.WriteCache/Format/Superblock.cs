@@ -6,12 +6,10 @@ namespace Pmem.WriteCache.Format;
 /// The first 64 bytes of a dm-writecache cache area (<c>struct wc_memory_superblock</c>), little-endian on the
 /// media. Accessed by reference over the mapped media, so each field's store is a real aligned store.
 /// </summary>
-[StructLayout(LayoutKind.Explicit, Size = Size)]
+[Pmem.PmemLayout]
+[StructLayout(LayoutKind.Explicit, Size = 64)]
 internal partial struct Superblock
 {
-    /// <summary>Bytes the superblock occupies before the entry array.</summary>
-    public const int Size = 64;
-
     /// <summary><c>MEMORY_SUPERBLOCK_MAGIC</c>.</summary>
     public const uint MagicValue = 0x23489321;
 
@@ -43,7 +41,4 @@ internal partial struct Superblock
     [FieldOffset(24)]
     [Pmem.PmemPublish]
     public ulong SeqCount;
-
-    /// <summary>Byte offset of <see cref="SeqCount"/>, for the flush that follows its assignment.</summary>
-    public const int SeqCountOffset = 24;
 }

@@ -68,7 +68,7 @@ internal sealed unsafe class PmemCacheStore : CacheStore
     {
         ref Superblock superblock = ref Superblock;
         Persist.PmemAssign(ref superblock.SeqCount, seqCount);
-        Persist.PmemFlush(new ReadOnlySpan<byte>(Metadata + Superblock.SeqCountOffset, sizeof(ulong)));
+        Persist.PmemFlush(new ReadOnlySpan<byte>(Metadata + Superblock.Offsets.SeqCount, sizeof(ulong)));
         Persist.PmemCommit();
         return ValueTask.CompletedTask;
     }
@@ -98,7 +98,7 @@ internal sealed unsafe class PmemCacheStore : CacheStore
 
         Persist.PmemCommit();
         Persist.PmemAssign(ref superblock.Magic, Superblock.MagicValue);
-        Persist.PmemFlush(new ReadOnlySpan<byte>(Metadata, sizeof(uint)));
+        Persist.PmemFlush(new ReadOnlySpan<byte>(Metadata + Superblock.Offsets.Magic, sizeof(uint)));
         Persist.PmemCommit();
         return ValueTask.CompletedTask;
     }
@@ -115,7 +115,7 @@ internal sealed unsafe class PmemCacheStore : CacheStore
         return ValueTask.CompletedTask;
     }
 
-    private ReadOnlySpan<byte> EntryBytes(long index) => new(Metadata + CacheLayout.EntryOffset(index), MemoryEntry.Size);
+    private Span<byte> EntryBytes(long index) => MemoryEntry.AsBytes(ref Entry(index));
 
     private static byte[] CreateAllOnes()
     {
