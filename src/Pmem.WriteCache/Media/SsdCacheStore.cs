@@ -134,15 +134,14 @@ internal sealed class SsdCacheStore : CacheStore
     {
         Layout = layout;
         Array.Clear(_buffer);
-        ref Superblock superblock = ref Superblock;
-        superblock.Version = Superblock.CurrentVersion;
-        superblock.BlockSize = (uint)layout.BlockSize;
-        superblock.BlockCount = (ulong)layout.BlockCount;
-        superblock.SeqCount = 0;
+        Superblock.Version = Format.Superblock.CurrentVersion;
+        Superblock.BlockSize = (uint)layout.BlockSize;
+        Superblock.BlockCount = (ulong)layout.BlockCount;
+        Superblock.SeqCount = 0;
         _buffer.AsSpan(Superblock.Size, (int)(MemoryEntry.Size * layout.BlockCount)).Fill(0xFF);
         Array.Fill(_dirtyChunks, true);
         await CommitFlushedAsync().ConfigureAwait(false);
-        superblock.Magic = Superblock.MagicValue;
+        Superblock.Magic = Format.Superblock.MagicValue; // a reference cannot live across the await above
         MarkDirty(0);
         await CommitFlushedAsync().ConfigureAwait(false);
     }
