@@ -1,0 +1,174 @@
+using Pmem.BlockDevices;
+
+namespace Pmem.WriteCache.Tests;
+
+/// <summary>Writeback (watermarks, merging, max_age, cleaner, flush message), suspend/resume and the error state.</summary>
+public sealed class WritebackTests
+{
+    [Theory]
+    [MemberData(nameof(RequestTests.Modes), MemberType = typeof(RequestTests))]
+    public async Task FlushMessageWritesEverythingBackInMergedSortedRuns(WriteCacheMode mode)
+    {
+        using var media = new TestMedia();
+        var origin = new FaultyBlockDevice(64 * Caches.MiB);
+        WriteCacheDevice cache = await RequestTests.Open(media, mode, origin);
+        foreach (int block in new[] { 9, 3, 4, 5, 8, 1 })
+        {
+            await cache.WriteAsync(block * 4096L, Blocks.Make(block, 1));
+        }
+
+        await cache.SendMessageAsync("FLUSH");
+        Assert.Equal(cache.BlockCount, cache.GetStatus().FreeBlocks);
+        foreach (int block in new[] { 9, 3, 4, 5, 8, 1 })
+        {
+            Assert.Equal(Blocks.Make(block, 1), origin.Contents.Slice(block * 4096, 4096).ToArray());
+        }
+
+        // Pmem merges consecutive origin sectors; ssd also needs consecutive cache blocks (3,4,5 were written in a row).
+        long[] starts = [.. origin.WriteLog.Select(w => w.Offset / 4096)];
+        if (mode == WriteCacheMode.Pmem)
+        {
+            // Submitted in sector order; ssd runs first read the cache device, so they may reach the origin in any order.
+            Assert.Equal(starts.Order(), starts);
+        }
+
+        // pmem: {1} {3,4,5} {8,9}; ssd cache positions 9:0 3:1 4:2 5:3 8:4 1:5, so 8 and 9 are not adjacent in the cache.
+        Assert.Equal(mode == WriteCacheMode.Pmem ? 3 : 4, starts.Length);
+        Assert.Contains(origin.WriteLog, w => w.Offset == 3 * 4096 && w.Length == 3 * 4096);
+        Assert.Equal(mode == WriteCacheMode.Pmem, origin.WriteLog.All(w => w.Flags == BlockWriteFlags.ForceUnitAccess));
+        await cache.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task WritebackStartsAtTheHighWatermarkAndStopsAtTheLowOne()
+    {
+        using var media = new TestMedia();
+        var origin = new MemoryBlockDevice(64 * Caches.MiB);
+        // 1 MiB: 254 blocks; high 50 -> writeback when free <= 127, low 40 -> continue while free <= 152.
+        (WriteCacheDevice cache, _) = await Caches.Pmem(media, origin, Caches.MiB, new WriteCacheOptions(WriteCacheMode.Pmem) { HighWatermark = 50, LowWatermark = 40 });
+        Assert.Equal(254, cache.BlockCount);
+        // Every other block: consecutive blocks would merge into one run and be written back together.
+        for (int block = 0; block < 126; block++)
+        {
+            await cache.WriteAsync(block * 8192L, Blocks.Make(block * 2, 1));
+        }
+
+        await cache.FlushAsync();
+        await Task.Delay(200);
+        Assert.Equal(128, cache.GetStatus().FreeBlocks); // above the high watermark: nothing written back
+        for (int block = 126; block < 140; block++)
+        {
+            await cache.WriteAsync(block * 8192L, Blocks.Make(block * 2, 1));
+        }
+
+        await cache.FlushAsync();
+        for (int i = 0; i < 200 && cache.GetStatus().FreeBlocks < 153; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        WriteCacheStatus status = cache.GetStatus();
+        Assert.InRange(status.FreeBlocks, 153, 153 + 64);
+        Assert.Equal(Blocks.Make(0, 1), origin.Contents[..4096].ToArray()); // the oldest went first
+        Assert.Equal(Blocks.Make(278, 1), await Blocks.Read(cache, 278));
+        await cache.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task MaxAgeWritesBackOldBlocksAndCleanerSendsNewWritesAround()
+    {
+        using var media = new TestMedia();
+        var origin = new MemoryBlockDevice(64 * Caches.MiB);
+        (WriteCacheDevice cache, _) = await Caches.Pmem(media, origin, options: new WriteCacheOptions(WriteCacheMode.Pmem) { MaxAge = TimeSpan.FromMilliseconds(100) });
+        await cache.WriteAsync(0, Blocks.Make(0, 1), BlockWriteFlags.ForceUnitAccess);
+        for (int i = 0; i < 300 && cache.GetStatus().FreeBlocks != cache.BlockCount; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(cache.BlockCount, cache.GetStatus().FreeBlocks);
+        Assert.Equal(Blocks.Make(0, 1), origin.Contents[..4096].ToArray());
+
+        await cache.WriteAsync(4096, Blocks.Make(1, 1));
+        await cache.SendMessageAsync("cleaner");
+        await cache.WriteAsync(2 * 4096, Blocks.Make(2, 1)); // not cached: around
+        await cache.WriteAsync(4096, Blocks.Make(1, 2));     // cached: stays in the cache (no misordered writes)
+        Assert.Equal(Blocks.Make(2, 1), origin.Contents.Slice(2 * 4096, 4096).ToArray());
+        Assert.Equal(1UL, cache.GetStatus().Statistics.WritesAround);
+        Assert.DoesNotContain("cleaner", cache.Table.ToString(), StringComparison.Ordinal); // a message does not change the table
+        for (int i = 0; i < 300 && cache.GetStatus().FreeBlocks != cache.BlockCount; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(Blocks.Make(1, 2), origin.Contents.Slice(4096, 4096).ToArray());
+        await cache.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task FlushOnSuspendWritesBackAndSuspendedCachesRefuseTheFlushMessage()
+    {
+        using var media = new TestMedia();
+        var origin = new MemoryBlockDevice(64 * Caches.MiB);
+        (WriteCacheDevice cache, _) = await Caches.Pmem(media, origin);
+        await cache.WriteAsync(0, Blocks.Make(0, 1));
+        await cache.SendMessageAsync("flush_on_suspend");
+        await cache.SuspendAsync();
+        Assert.Equal(Blocks.Make(0, 1), origin.Contents[..4096].ToArray());
+        Assert.Equal(LinuxErrno.EBUSY, (await Assert.ThrowsAsync<WriteCacheMessageException>(() => cache.SendMessageAsync("flush"))).Errno);
+        Task pendingWrite = cache.WriteAsync(4096, Blocks.Make(1, 1)).AsTask();
+        await Task.Delay(50);
+        Assert.False(pendingWrite.IsCompleted); // held while suspended
+        await cache.ResumeAsync();
+        await pendingWrite;
+        Assert.Equal(Blocks.Make(1, 1), await Blocks.Read(cache, 1));
+        await cache.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task MessagesFailAsTheKernelsDo()
+    {
+        using var media = new TestMedia();
+        (WriteCacheDevice cache, _) = await Caches.Pmem(media, new MemoryBlockDevice(64 * Caches.MiB));
+        var unknown = await Assert.ThrowsAsync<WriteCacheMessageException>(() => cache.SendMessageAsync("frobnicate"));
+        Assert.Equal((LinuxErrno.EINVAL, "unrecognised message received: frobnicate"), (unknown.Errno, unknown.Message));
+        Assert.Equal(LinuxErrno.EINVAL, (await Assert.ThrowsAsync<WriteCacheMessageException>(() => cache.SendMessageAsync("flush now"))).Errno);
+        await cache.DisposeAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(RequestTests.Modes), MemberType = typeof(RequestTests))]
+    public async Task AnOriginWriteErrorStopsTheCacheButKeepsCommittedData(WriteCacheMode mode)
+    {
+        using var media = new TestMedia();
+        var origin = new FaultyBlockDevice(64 * Caches.MiB);
+        WriteCacheDevice cache = await RequestTests.Open(media, mode, origin);
+        await cache.WriteAsync(0, Blocks.Make(0, 1), BlockWriteFlags.ForceUnitAccess);
+        origin.FailWrites = true;
+        var failed = await Assert.ThrowsAsync<WriteCacheMessageException>(() => cache.SendMessageAsync("flush"));
+        Assert.Equal(LinuxErrno.EIO, failed.Errno);
+        WriteCacheStatus status = cache.GetStatus();
+        Assert.StartsWith("-5 ", status.ToString(), StringComparison.Ordinal);
+        Assert.Equal(cache.BlockCount - 1, status.FreeBlocks);
+        await Assert.ThrowsAsync<BlockDeviceException>(() => cache.WriteAsync(4096, Blocks.Make(1, 1)).AsTask());
+        await Assert.ThrowsAsync<BlockDeviceException>(() => cache.FlushAsync().AsTask());
+        Assert.Equal(Blocks.Make(0, 1), await Blocks.Read(cache, 0)); // reads still served from the cache
+        Assert.Contains("write error", cache.ErrorMessage, StringComparison.Ordinal);
+        await cache.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ACacheDeviceWriteErrorInSsdModeStopsTheCache()
+    {
+        using var media = new TestMedia();
+        var device = new FaultyBlockDevice(16 * Caches.MiB);
+        WriteCacheDevice cache = await Caches.Ssd(new MemoryBlockDevice(64 * Caches.MiB), device);
+        await cache.WriteAsync(0, Blocks.Make(0, 1), BlockWriteFlags.ForceUnitAccess);
+        device.FailWrites = true;
+        await Assert.ThrowsAsync<BlockDeviceException>(() => cache.WriteAsync(4096, Blocks.Make(1, 1)).AsTask());
+        Assert.Equal(-LinuxErrno.EIO, cache.GetStatus().Error);
+        device.FailWrites = false;
+        Assert.Equal(Blocks.Make(0, 1), await Blocks.Read(cache, 0));
+        await cache.DisposeAsync();
+    }
+}
