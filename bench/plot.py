@@ -3,8 +3,8 @@
 
   bench/plot.py [--primitives bench/results/primitives/results] [--nbd bench/results/nbd/json] [--out docs/img]
 
-Writes primitives-bandwidth.png (GB/s vs copy size), sequence-variants.png (x86-64 sequences relative to a plain
-copy in the same job) and nbd-qd1-latency-cdf.png (write and flush latency CDFs of the QD1 flush test). A plot
+Writes primitives-bandwidth.png (GB/s vs copy size), sequence-variants.png (ns per copy for each x86-64 sequence,
+cold and hot) and nbd-qd1-latency-cdf.png (write and flush latency CDFs of the QD1 flush test). A plot
 whose results are missing is skipped with a note.
 """
 import argparse
@@ -61,28 +61,29 @@ def plot_variants(folder, out):
     report = folder / "Pmem.Benchmarks.SequenceVariantBenchmarks-report-full.json"
     if not report.exists():
         return f"skipped {out.name}: no {report}"
-    rows = list(benchmarks(report))
-    plain = {(job, size): mean for method, job, size, _, mean in rows if method.startswith("plain copy")}
+    labels = {("Pmem", "NtAlways"): "non-temporal stores + sfence",
+              ("Pmem", "CachedClwb"): "cached copy + clwb + sfence",
+              ("Pmem", "CachedClflushopt"): "cached copy + clflushopt + sfence",
+              ("ARM-style", "CachedClwb"): "ARM-style late flush (clwb)",
+              ("ARM-style", "CachedClflushopt"): "ARM-style late flush (clflushopt)"}
     series = {}
-    for method, job, size, _, mean in rows:
-        if method.startswith("Pmem"):
-            label = {"NtAlways": "non-temporal stores", "CachedClwb": "cached copy + clwb",
-                     "CachedClflushopt": "cached copy + clflushopt"}.get(job, job)
-        elif method.startswith("ARM-style") and job in ("CachedClwb", "CachedClflushopt"):
-            label = f"ARM-style late flush ({'clwb' if job == 'CachedClwb' else 'clflushopt'})"
-        else:
-            continue
-        if (job, size) in plain:
-            series.setdefault(label, []).append((size, mean / plain[(job, size)]))
-    figure, axes = plt.subplots(figsize=(8, 5))
-    for label, points in series.items():
-        points.sort()
-        axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=label)
-    size_axis(axes)
-    axes.axvline(256, color="grey", linestyle="--", linewidth=1, label="current threshold (256 B)")
-    axes.set_ylabel("time / plain copy in the same job (lower is better)")
-    axes.set_title("x86-64 persistent-copy sequences")
-    axes.legend()
+    for method, job, size, hot, mean in benchmarks(report):
+        label = labels.get((method.split()[0], job))
+        if label:
+            series.setdefault((hot, label), []).append((size, mean))
+    figure, panes = plt.subplots(1, 2, figsize=(12, 5), sharey=True)
+    for hot, axes in zip((False, True), panes):
+        for label in labels.values():
+            points = sorted(series.get((hot, label), []))
+            if points:
+                axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=label)
+        size_axis(axes)
+        axes.set_yscale("log")
+        axes.axvline(256, color="grey", linestyle="--", linewidth=1, label="current threshold (256 B)")
+        axes.set_title("destination cache-hot" if hot else "destinations cycling over 64 MiB (cold)")
+    panes[0].set_ylabel("ns per persistent copy (lower is better)")
+    panes[1].legend(fontsize="small")
+    figure.suptitle("x86-64 persistent-copy sequences, one process per sequence, same run")
     figure.tight_layout()
     figure.savefig(out, dpi=110)
     return f"wrote {out}"

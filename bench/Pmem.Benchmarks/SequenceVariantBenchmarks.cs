@@ -13,12 +13,19 @@ namespace Pmem.Benchmarks;
 public class SequenceVariantBenchmarks : PersistentTargetBenchmark
 {
 
-    /// <summary>The size; destinations cycle over 64 MiB.</summary>
+    /// <summary>The size; destinations cycle over 64 MiB, or stay on the same cached lines ("hot").</summary>
     [ParamsSource(nameof(Cases))]
     public CopyCase Size { get; set; } = null!;
 
-    /// <summary>Sizes around the threshold, and two large ones for the bandwidth end.</summary>
-    public static IEnumerable<CopyCase> Cases => new[] { 64, 128, 256, 512, 1024, 2048, 4096, 65536 }.Select(bytes => new CopyCase(bytes));
+    /// <summary>
+    /// Sizes around the threshold and two large ones, cold; the small ones hot too, since a cached destination
+    /// line is where a cached copy + write-back has its best chance against non-temporal stores.
+    /// </summary>
+    public static IEnumerable<CopyCase> Cases =>
+    [
+        .. new[] { 64, 128, 256, 512, 1024, 2048, 4096, 65536 }.Select(bytes => new CopyCase(bytes)),
+        .. new[] { 64, 128, 256, 1024 }.Select(bytes => new CopyCase(bytes, CacheHot: true)),
+    ];
 
     /// <inheritdoc/>
     protected override CopyCase TargetCase => Size;
