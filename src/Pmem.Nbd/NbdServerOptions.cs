@@ -1,0 +1,62 @@
+using System.Net;
+
+namespace Pmem.Nbd;
+
+/// <summary>Where an <see cref="NbdServer"/> listens, what it serves, and the limits it enforces per connection.</summary>
+public sealed class NbdServerOptions
+{
+    /// <summary>The largest read or write payload accepted: 32 MiB, the size the spec says clients may always use.</summary>
+    public const int DefaultMaxPayloadSize = 32 * 1024 * 1024;
+
+    /// <summary>
+    /// Path of the Unix socket to listen on (created with mode 0600). Used when <see cref="TcpEndPoint"/> is not
+    /// set; when both are unset the server listens on <see cref="DefaultUnixSocketPath"/>.
+    /// </summary>
+    public string? UnixSocketPath { get; set; }
+
+    /// <summary>A TCP address to listen on instead of a Unix socket; must be a loopback address unless <see cref="AllowNonLoopbackTcp"/>.</summary>
+    public IPEndPoint? TcpEndPoint { get; set; }
+
+    /// <summary>Allow <see cref="TcpEndPoint"/> to be reachable from other machines (NBD has no authentication without TLS).</summary>
+    public bool AllowNonLoopbackTcp { get; set; }
+
+    /// <summary>The exports, looked up by exact name; an export named "" is the default export.</summary>
+    public IList<NbdExport> Exports { get; } = new List<NbdExport>();
+
+    /// <summary>The maximum payload advertised in <c>NBD_INFO_BLOCK_SIZE</c>; larger reads and writes fail with <c>EINVAL</c>.</summary>
+    public int MaxPayloadSize { get; set; } = DefaultMaxPayloadSize;
+
+    /// <summary>Requests a connection may have in flight before the server stops reading from it.</summary>
+    public int MaxInFlightRequestsPerConnection { get; set; } = 128;
+
+    /// <summary>Buffered read and write bytes a connection may have in flight before the server stops reading from it.</summary>
+    public long MaxInFlightBytesPerConnection { get; set; } = 2L * DefaultMaxPayloadSize;
+
+    /// <summary>
+    /// An oversize write payload up to this many bytes is read and dropped so the connection stays usable (the write
+    /// fails with <c>EINVAL</c>); a larger one makes the server hang up, since skipping it would be a denial of service.
+    /// </summary>
+    public long MaxSkippedPayload { get; set; } = 2L * DefaultMaxPayloadSize;
+
+    /// <summary>A client that has not finished negotiating by then is disconnected.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A client that sends more options than this without entering transmission is disconnected.</summary>
+    public int MaxOptionsPerConnection { get; set; } = 128;
+
+    /// <summary>
+    /// Called during <see cref="NbdServer.StopAsync"/> after every connection has finished its in-flight requests and
+    /// before their sockets close: the place to commit or flush what the exports cache.
+    /// </summary>
+    public Func<CancellationToken, ValueTask>? OnDrained { get; set; }
+
+    /// <summary>A per-user socket path: <c>$XDG_RUNTIME_DIR/pmem-nbd.sock</c>, or the temp directory when that is unset.</summary>
+    public static string DefaultUnixSocketPath
+    {
+        get
+        {
+            string? runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
+            return Path.Combine(string.IsNullOrEmpty(runtime) ? Path.GetTempPath() : runtime, "pmem-nbd.sock");
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Net.Sockets;
+
+namespace Pmem.Nbd;
+
+/// <summary>
+/// Buffered reads from a stream socket: small headers come out of one <c>recv</c> together, large payloads go straight
+/// into the caller's buffer. One reader at a time (each connection has a single reading loop).
+/// </summary>
+internal sealed class SocketInput
+{
+    private const int BufferSize = 64 * 1024;
+
+    private readonly Socket _socket;
+    private readonly byte[] _buffer = new byte[BufferSize];
+    private int _start;
+    private int _end;
+
+    public SocketInput(Socket socket) => _socket = socket;
+
+    /// <summary>Total bytes received, for tests and logs.</summary>
+    public long BytesReceived { get; private set; }
+
+    /// <summary>
+    /// Fills <paramref name="destination"/>. Returns false if the peer closed the connection before sending any of it;
+    /// throws <see cref="EndOfStreamException"/> if it closed part-way (a truncated message).
+    /// </summary>
+    public async ValueTask<bool> TryReadExactlyAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        int done = TakeBuffered(destination.Span);
+        while (done < destination.Length)
+        {
+            int wanted = destination.Length - done;
+            int n;
+            if (wanted >= BufferSize)
+            {
+                // Big payloads: no copy through the buffer.
+                n = await _socket.ReceiveAsync(destination[done..], SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    return Eof(done, destination.Length);
+                }
+
+                BytesReceived += n;
+                done += n;
+                continue;
+            }
+
+            n = await _socket.ReceiveAsync(_buffer.AsMemory(), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                return Eof(done, destination.Length);
+            }
+
+            BytesReceived += n;
+            _start = 0;
+            _end = n;
+            done += TakeBuffered(destination.Span[done..]);
+        }
+
+        return true;
+    }
+
+    /// <summary>Fills <paramref name="destination"/>; throws <see cref="EndOfStreamException"/> if the peer closes first.</summary>
+    public async ValueTask ReadExactlyAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        if (!await TryReadExactlyAsync(destination, cancellationToken).ConfigureAwait(false) && destination.Length > 0)
+        {
+            throw new EndOfStreamException($"The peer closed the connection; {destination.Length} more bytes were expected.");
+        }
+    }
+
+    /// <summary>Reads and drops <paramref name="count"/> bytes (a payload the server refuses but can stay in sync past).</summary>
+    public async ValueTask SkipAsync(long count, CancellationToken cancellationToken)
+    {
+        while (count > 0)
+        {
+            if (_start == _end)
+            {
+                int n = await _socket.ReceiveAsync(_buffer.AsMemory(), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    throw new EndOfStreamException($"The peer closed the connection; {count} more payload bytes were expected.");
+                }
+
+                BytesReceived += n;
+                _start = 0;
+                _end = n;
+            }
+
+            int skipped = (int)Math.Min(count, _end - _start);
+            _start += skipped;
+            count -= skipped;
+        }
+    }
+
+    private int TakeBuffered(Span<byte> destination)
+    {
+        int n = Math.Min(destination.Length, _end - _start);
+        _buffer.AsSpan(_start, n).CopyTo(destination);
+        _start += n;
+        return n;
+    }
+
+    private static bool Eof(int done, int wanted) => done == 0
+        ? false
+        : throw new EndOfStreamException($"The peer closed the connection after {done} of {wanted} bytes.");
+}
