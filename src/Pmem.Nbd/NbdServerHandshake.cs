@@ -65,7 +65,7 @@ internal sealed class NbdServerHandshake
         {
             if (count >= _options.MaxOptionsPerConnection)
             {
-                throw new NbdProtocolException($"Client sent more than {_options.MaxOptionsPerConnection} options without entering transmission.");
+                throw new NbdProtocolException($"Client sent {_options.MaxOptionsPerConnection} options without entering transmission (the limit).");
             }
 
             if (!await _input.TryReadExactlyAsync(header, cancellationToken).ConfigureAwait(false))
