@@ -16,9 +16,10 @@ for project in "$here"/*/*.csproj; do
     echo "== $name"
     dotnet build -c Release --nologo -v quiet "$project"
     # Projects that know --smoke pick their own dry settings; any other BenchmarkDotNet project gets the
-    # generic equivalent: every benchmark once, in process.
+    # generic equivalent: every benchmark once, in process. The explicit filter keeps BenchmarkDotNet's switcher
+    # from asking which benchmark to run (CI has no standard input).
     if grep -rqs -- '--smoke' "$(dirname "$project")" --include='*.cs'; then
-        smoke_args=(--smoke)
+        smoke_args=(--smoke --filter '*')
     else
         smoke_args=(--filter '*' --job Dry --inProcess)
     fi

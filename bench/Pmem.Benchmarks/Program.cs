@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Exporters.Csv;
 using BenchmarkDotNet.Exporters.Json;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
@@ -17,10 +18,13 @@ if (!benchmarkArgs.Any(a => a is "--filter" or "-f" or "--list" or "--info" or "
 
 Console.WriteLine($"Pmem CPU: {PmemCpu.Describe()}");
 
-// No job here: every suite names its own ([Config] attributes), see StandardJobs.
-IConfig config = DefaultConfig.Instance
+// No job here: every suite names its own ([Config] attributes), see StandardJobs. Exporters: the markdown tables
+// docs/performance.md quotes, the JSON bench/plot.py reads, CSV for anything else (no HTML copies of the same).
+IConfig config = ManualConfig.CreateMinimumViable()
+    .AddAnalyser([.. DefaultConfig.Instance.GetAnalysers()])
+    .AddValidator([.. DefaultConfig.Instance.GetValidators()])
     .AddColumn(new BandwidthColumn())
-    .AddExporter(MarkdownExporter.GitHub, JsonExporter.Full);
+    .AddExporter(MarkdownExporter.GitHub, JsonExporter.Full, CsvExporter.Default);
 
 Summary[] summaries = [.. BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(benchmarkArgs, config)];
 bool failed = summaries.Length == 0
