@@ -30,5 +30,5 @@ for project in "$here"/*/*.csproj; do
 done
 
 echo "== bench/nbd/run.sh --quick"
-"$here/nbd/run.sh" --quick --results "$scratch/nbd" --servers "nbdkit-memory pmem-writecache"
+"$here/nbd/run.sh" --quick --results "$scratch/nbd" --servers "nbdkit-memory pmem-nbd-memory pmem-writecache"
 echo "smoke: every benchmark ran"

@@ -6,7 +6,8 @@
 #
 # --quick: 2 s per test on a 256 MiB device (smoke); full: 10 s per test on 1 GiB.
 # Needs: fio (with the nbd engine), nbdkit, qemu-utils (qemu-nbd); pmem-writecache is measured when
-# src/Pmem.WriteCache.Tool exists (built here) or PMEM_WRITECACHE names an executable.
+# src/Pmem.WriteCache.Tool exists (built here) or PMEM_WRITECACHE names an executable. pmem-nbd-memory is Pmem's
+# NBD server over a MemoryBlockDevice (bench/nbd/Pmem.Nbd.MemoryServer): the server's share of the cost.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +16,7 @@ runtime=10
 ramp=1
 size_mib=1024
 results="$repo/bench/results/nbd"
-servers="nbdkit-memory nbdkit-file nbdkit-file-cache qemu-nbd-writeback qemu-nbd-none pmem-writecache origin-fdatasync"
+servers="nbdkit-memory pmem-nbd-memory nbdkit-file nbdkit-file-cache qemu-nbd-writeback qemu-nbd-none pmem-writecache origin-fdatasync"
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -74,8 +75,14 @@ pmem_writecache_command() {
     [[ -d "$project" ]] || return 0
     dotnet build -c Release --nologo -v quiet -o "$work/tool" "$project" >&2
     local dll
-    dll=$(find "$work/tool" -maxdepth 1 -name 'pmem-writecache.dll' -o -maxdepth 1 -name 'Pmem.WriteCache.Tool.dll' | head -n1)
+    dll=$(ls "$work"/tool/{pmem-writecache,Pmem.WriteCache.Tool}.dll 2>/dev/null | head -n1 || true)
     [[ -n "$dll" ]] && echo "dotnet $dll"
+}
+
+# Builds the in-memory Pmem NBD host once; prints its command.
+pmem_nbd_memory_command() {
+    dotnet build -c Release --nologo -v quiet -o "$work/memory-server" "$here/Pmem.Nbd.MemoryServer/Pmem.Nbd.MemoryServer.csproj" >&2
+    echo "dotnet $work/memory-server/Pmem.Nbd.MemoryServer.dll"
 }
 
 # Starts one server on $socket in the foreground of a background job; returns non-zero if it is not available.
@@ -84,6 +91,10 @@ start_server() {
     fresh_origin
     case "$name" in
         nbdkit-memory)      nbdkit --foreground --unix "$socket" memory "size=${size_mib}M" & ;;
+        pmem-nbd-memory)
+            local memory_server
+            memory_server=$(pmem_nbd_memory_command)
+            $memory_server "$socket" "$size_mib" & ;;
         nbdkit-file)        nbdkit --foreground --unix "$socket" file "file=$origin" & ;;
         nbdkit-file-cache)  nbdkit --foreground --unix "$socket" --filter=cache file "file=$origin" cache=writeback & ;;
         qemu-nbd-writeback) qemu-nbd --persistent --socket="$socket" --format=raw --cache=writeback "$origin" & ;;

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 REFERENCE = "nbdkit-memory"
-ORDER = ["nbdkit-memory", "nbdkit-file", "nbdkit-file-cache", "qemu-nbd-writeback", "qemu-nbd-none",
+ORDER = ["nbdkit-memory", "pmem-nbd-memory", "nbdkit-file", "nbdkit-file-cache", "qemu-nbd-writeback", "qemu-nbd-none",
          "pmem-writecache", "origin-fdatasync"]
 
 

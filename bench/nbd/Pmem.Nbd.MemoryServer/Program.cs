@@ -1,0 +1,42 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Pmem.BlockDevices;
+using Pmem.Nbd;
+
+// Usage: Pmem.Nbd.MemoryServer <socket path> <size in MiB>
+// Serves a zero-filled in-memory device (4 KiB blocks) as the default export until SIGTERM or Ctrl+C.
+if (args.Length != 2 || !long.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out long mebibytes) || mebibytes <= 0)
+{
+    Console.Error.WriteLine("usage: Pmem.Nbd.MemoryServer <socket path> <size in MiB>");
+    return 2;
+}
+
+var device = new MemoryBlockDevice(mebibytes << 20, logicalBlockSize: 4096);
+var options = new NbdServerOptions { UnixSocketPath = args[0] };
+options.Exports.Add(new NbdExport(string.Empty, device));
+
+using var stop = new CancellationTokenSource();
+using PosixSignalRegistration onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stop.Cancel();
+});
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+
+await using (NbdServer server = NbdServer.Start(options))
+{
+    try
+    {
+        await Task.Delay(Timeout.Infinite, stop.Token);
+    }
+    catch (OperationCanceledException)
+    {
+        // SIGTERM or Ctrl+C: fall through to a graceful stop.
+    }
+}
+
+return 0;
