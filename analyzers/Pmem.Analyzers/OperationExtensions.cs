@@ -1,0 +1,74 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Pmem.Analyzers
+{
+    internal static class OperationExtensions
+    {
+        /// <summary>The value under implicit and explicit conversions (<c>Span</c> to <c>ReadOnlySpan</c>, casts) and parentheses.</summary>
+        public static IOperation WithoutConversions(this IOperation operation)
+        {
+            while (true)
+            {
+                switch (operation)
+                {
+                    case IConversionOperation conversion:
+                        operation = conversion.Operand;
+                        break;
+                    case IParenthesizedOperation parenthesized:
+                        operation = parenthesized.Operand;
+                        break;
+                    default:
+                        return operation;
+                }
+            }
+        }
+
+        /// <summary>
+        /// The operations of one control-flow-graph statement in evaluation order (operands before the operation that
+        /// uses them), not entering lambdas or local functions, whose bodies run elsewhere (they have their own graphs).
+        /// </summary>
+        public static IEnumerable<IOperation> InEvaluationOrder(this IOperation root)
+        {
+            var pending = new Stack<(IOperation Operation, bool ChildrenDone)>();
+            pending.Push((root, false));
+            while (pending.Count > 0)
+            {
+                (IOperation operation, bool childrenDone) = pending.Pop();
+                if (childrenDone)
+                {
+                    yield return operation;
+                    continue;
+                }
+
+                pending.Push((operation, true));
+                if (operation is IFlowAnonymousFunctionOperation or IAnonymousFunctionOperation or ILocalFunctionOperation)
+                {
+                    continue;
+                }
+
+                var children = new List<IOperation>(operation.ChildOperations);
+                for (int i = children.Count - 1; i >= 0; i--)
+                {
+                    pending.Push((children[i], false));
+                }
+            }
+        }
+
+        /// <summary>The argument bound to the parameter at <paramref name="ordinal"/>, whatever order the call site named them in.</summary>
+        public static IOperation? ArgumentValue(this IInvocationOperation invocation, int ordinal)
+        {
+            foreach (IArgumentOperation argument in invocation.Arguments)
+            {
+                if (argument.Parameter?.Ordinal == ordinal)
+                {
+                    return argument.Value;
+                }
+            }
+
+            return null;
+        }
+    }
+}

@@ -1,0 +1,247 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Pmem.Analyzers
+{
+    /// <summary>
+    /// Checks code that writes persistent memory through a <c>[PmemPrimitives]</c> class: every write flushed
+    /// (PMEM001) and committed (PMEM002) on every path, <c>PmemAssign</c> failure-atomic (PMEM003), no plain stores
+    /// into a <c>PmemRegion</c> (PMEM004), publishing only after what it covers is durable (PMEM005), no redundant
+    /// fences or flushes (PMEM006). See <c>docs/analyzer.md</c>.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class PmemDurabilityAnalyzer : DiagnosticAnalyzer
+    {
+        /// <inheritdoc />
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+            DiagnosticDescriptors.UnflushedWrite,
+            DiagnosticDescriptors.UncommittedWrite,
+            DiagnosticDescriptors.MisalignedAssign,
+            DiagnosticDescriptors.PlainStoreToPmem,
+            DiagnosticDescriptors.PublishBeforeDurable,
+            DiagnosticDescriptors.RedundantPrimitive);
+
+        /// <inheritdoc />
+        public override void Initialize(AnalysisContext context)
+        {
+            context.EnableConcurrentExecution();
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.RegisterCompilationStartAction(start =>
+            {
+                if (PmemTypes.TryCreate(start.Compilation) is not { } types)
+                {
+                    // No Pmem in this compilation: nothing can write persistent memory through it.
+                    return;
+                }
+
+                var callees = new CalleeEffectsCache(start.Compilation, types);
+                start.RegisterOperationBlockAction(block => new MethodAnalysis(block, types, callees).Run());
+            });
+        }
+
+        /// <summary>One method's (or initializer's) analysis: everything it needs is computed once, lazily.</summary>
+        private sealed class MethodAnalysis
+        {
+            private readonly OperationBlockAnalysisContext _context;
+            private readonly PmemTypes _types;
+            private readonly CalleeEffectsCache _callees;
+            private LocalAssignments? _locals;
+
+            public MethodAnalysis(OperationBlockAnalysisContext context, PmemTypes types, CalleeEffectsCache callees)
+            {
+                _context = context;
+                _types = types;
+                _callees = callees;
+            }
+
+            private LocalAssignments Locals => _locals ??= new LocalAssignments(_context.OperationBlocks);
+
+            public void Run()
+            {
+                // One cheap pass decides whether the method touches pmem at all; most methods stop here.
+                bool writesThroughPrimitives = false;
+                bool mentionsRegion = false;
+                var assigns = new List<IInvocationOperation>();
+                foreach (IOperation root in _context.OperationBlocks)
+                {
+                    foreach (IOperation operation in root.DescendantsAndSelf())
+                    {
+                        if (operation is IInvocationOperation invocation && IsTracked(invocation.TargetMethod))
+                        {
+                            writesThroughPrimitives = true;
+                            if (_callees.ClassifyPrimitive(invocation.TargetMethod) == PrimitiveKind.Assign)
+                            {
+                                assigns.Add(invocation);
+                            }
+                        }
+
+                        mentionsRegion |= _types.IsRegion(operation.Type);
+                    }
+                }
+
+                if (assigns.Count > 0)
+                {
+                    ReportMisalignedAssigns(assigns);
+                }
+
+                if (mentionsRegion)
+                {
+                    ReportPlainStores();
+                }
+
+                if (writesThroughPrimitives)
+                {
+                    AnalyzeDurability();
+                }
+            }
+
+            private bool IsTracked(IMethodSymbol method) =>
+                _callees.ClassifyPrimitive(method) != PrimitiveKind.None || PmemTypes.HasAttribute(method, _types.CallerCommitsAttribute);
+
+            private void ReportMisalignedAssigns(List<IInvocationOperation> assigns)
+            {
+                var alignment = new AlignmentAnalysis(_types, Locals);
+                foreach (IInvocationOperation assign in assigns)
+                {
+                    if (assign.TargetMethod.Parameters.FirstOrDefault()?.Type is not { } type || AlignmentAnalysis.SizeOf(type) is not (> 1 and var size))
+                    {
+                        continue;
+                    }
+
+                    if (alignment.OffsetFromAlignedBase(assign.ArgumentValue(0)) is { } offset && offset % size != 0)
+                    {
+                        Report(DiagnosticDescriptors.MisalignedAssign, assign, size, offset);
+                    }
+                }
+            }
+
+            private void ReportPlainStores()
+            {
+                var detector = new PlainStoreDetector(new PmemMemoryTracker(_types, Locals), _callees);
+                foreach (IOperation root in _context.OperationBlocks)
+                {
+                    foreach (IOperation operation in root.Descendants())
+                    {
+                        if (detector.Find(operation) is { } store)
+                        {
+                            ImmutableDictionary<string, string?> properties = store.Replacement is null
+                                ? ImmutableDictionary<string, string?>.Empty
+                                : ImmutableDictionary<string, string?>.Empty.Add(PlainStoreDetector.ReplacementProperty, store.Replacement);
+                            _context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PlainStoreToPmem, operation.Syntax.GetLocation(), properties, store.Description));
+                        }
+                    }
+                }
+            }
+
+            private void AnalyzeDurability()
+            {
+                var graphs = new Queue<(ControlFlowGraph Graph, string Name)>();
+                string methodName = _context.OwningSymbol.Name;
+                foreach (IOperation root in _context.OperationBlocks)
+                {
+                    if (root is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation
+                        || (root.Kind is OperationKind.FieldInitializer or OperationKind.PropertyInitializer))
+                    {
+                        graphs.Enqueue((_context.GetControlFlowGraph(root), methodName));
+                    }
+                }
+
+                while (graphs.Count > 0)
+                {
+                    (ControlFlowGraph graph, string name) = graphs.Dequeue();
+                    EnqueueNestedGraphs(graph, graphs);
+                    if (CallsTrackedMethods(graph))
+                    {
+                        DurabilityFindings findings = new DurabilityDataflow(graph, _callees, _types, Locals, _context.CancellationToken).Run();
+                        ReportDurability(findings, name);
+                    }
+                }
+            }
+
+            private static void EnqueueNestedGraphs(ControlFlowGraph graph, Queue<(ControlFlowGraph Graph, string Name)> graphs)
+            {
+                foreach (IMethodSymbol localFunction in graph.LocalFunctions)
+                {
+                    graphs.Enqueue((graph.GetLocalFunctionControlFlowGraph(localFunction), localFunction.Name));
+                }
+
+                foreach (BasicBlock block in graph.Blocks)
+                {
+                    foreach (IOperation statement in block.Operations)
+                    {
+                        foreach (IOperation operation in statement.DescendantsAndSelf())
+                        {
+                            if (operation is IFlowAnonymousFunctionOperation lambda)
+                            {
+                                graphs.Enqueue((graph.GetAnonymousFunctionControlFlowGraph(lambda), "lambda"));
+                            }
+                        }
+                    }
+                }
+            }
+
+            private bool CallsTrackedMethods(ControlFlowGraph graph)
+            {
+                foreach (BasicBlock block in graph.Blocks)
+                {
+                    foreach (IOperation statement in block.Operations)
+                    {
+                        foreach (IOperation operation in statement.InEvaluationOrder())
+                        {
+                            if (operation is IInvocationOperation invocation && IsTracked(invocation.TargetMethod))
+                            {
+                                return true;
+                            }
+                        }
+                    }
+                }
+
+                return false;
+            }
+
+            private void ReportDurability(DurabilityFindings findings, string name)
+            {
+                foreach (IOperation write in findings.UnflushedAtCommit.Union(findings.UnflushedAtExit))
+                {
+                    string where = findings.UnflushedAtCommit.Contains(write) ? "a PmemCommit" : $"the end of '{name}'";
+                    Report(DiagnosticDescriptors.UnflushedWrite, write, where);
+                }
+
+                foreach (IOperation write in findings.UncommittedAtExit)
+                {
+                    Report(DiagnosticDescriptors.UncommittedWrite, write, name);
+                }
+
+                foreach (KeyValuePair<IOperation, ImmutableHashSet<PendingWrite>> publish in findings.EarlyPublishes)
+                {
+                    // The fix flushes each earlier write still unflushed on some path, then commits.
+                    IEnumerable<Location> unflushed = publish.Value
+                        .Where(write => !write.IsFlushed && !write.IsCallerCommits)
+                        .Select(write => write.Write.Syntax.GetLocation())
+                        .Distinct()
+                        .OrderBy(location => location.SourceSpan.Start);
+                    ISymbol member = PublishTarget.Of(((IInvocationOperation)publish.Key).ArgumentValue(0), _types)!;
+                    _context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PublishBeforeDurable, publish.Key.Syntax.GetLocation(), unflushed, member.Name));
+                }
+
+                foreach (IOperation commit in findings.RedundantCommits)
+                {
+                    Report(DiagnosticDescriptors.RedundantPrimitive, commit, "This PmemCommit is redundant: no write or flush reaches it after the previous PmemCommit on any path");
+                }
+
+                foreach (IOperation flush in findings.RedundantFlushes)
+                {
+                    Report(DiagnosticDescriptors.RedundantPrimitive, flush, "This PmemFlush is redundant: its range is already flushed, and not written since, on every path");
+                }
+            }
+
+            private void Report(DiagnosticDescriptor descriptor, IOperation operation, params object[] arguments) =>
+                _context.ReportDiagnostic(Diagnostic.Create(descriptor, operation.Syntax.GetLocation(), arguments));
+        }
+    }
+}
