@@ -19,7 +19,7 @@ internal static class FlushCommand
             WriteCacheStatus before = cache.GetStatus();
             long dirty = before.Blocks - before.FreeBlocks;
             Task flushing = cache.SendMessageAsync("flush");
-            await new WritebackProgress().RunAsync(() => Task.FromResult(cache.GetStatus()), flushing, Timeout.InfiniteTimeSpan);
+            await new WritebackProgress().RunAsync(before, () => Task.FromResult(cache.GetStatus()), flushing, Timeout.InfiniteTimeSpan);
             WriteCacheStatus after = cache.GetStatus();
             Console.WriteLine($"{parsed.Cache}: wrote back {dirty - (after.Blocks - after.FreeBlocks)} blocks to {parsed.Origin}; {after.Blocks - after.FreeBlocks} dirty blocks left.");
             return after.Blocks == after.FreeBlocks ? ToolExitCode.Success : ToolExitCode.Failed;

@@ -39,8 +39,9 @@ internal static class MessageCommand
 
             // Progress comes from a second connection while the first waits for the message to finish.
             await using ControlClient poller = await ControlClient.ConnectAsync(path, cancellationToken);
+            WriteCacheStatus before = await poller.GetStatusAsync(cancellationToken);
             Task<string> sent = client.RequestAsync($"message {message}", cancellationToken);
-            bool clean = await new WritebackProgress().RunAsync(() => poller.GetStatusAsync(cancellationToken), isFlush ? sent : null, TimeSpan.FromSeconds(parse.GetValue(timeout)));
+            bool clean = await new WritebackProgress().RunAsync(before, () => poller.GetStatusAsync(cancellationToken), isFlush ? sent : null, TimeSpan.FromSeconds(parse.GetValue(timeout)));
             await sent;
             if (!clean)
             {

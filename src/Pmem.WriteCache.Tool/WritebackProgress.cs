@@ -12,7 +12,7 @@ internal sealed class WritebackProgress
     private static readonly TimeSpan LogInterval = TimeSpan.FromSeconds(1);
     private readonly TextWriter _output;
     private readonly bool _terminal;
-    private long _initialDirty = -1;
+    private long _initialDirty;
 
     public WritebackProgress(TextWriter? output = null)
     {
@@ -25,8 +25,10 @@ internal sealed class WritebackProgress
     /// <paramref name="work"/> is null — until nothing is dirty any more or <paramref name="timeout"/> passes.
     /// </summary>
     /// <returns>Whether everything was written back.</returns>
-    public async Task<bool> RunAsync(Func<Task<WriteCacheStatus>> status, Task? work, TimeSpan timeout)
+    /// <param name="before">The status before the work started: progress counts from its dirty blocks.</param>
+    public async Task<bool> RunAsync(WriteCacheStatus before, Func<Task<WriteCacheStatus>> status, Task? work, TimeSpan timeout)
     {
+        _initialDirty = before.Blocks - before.FreeBlocks;
         TimeSpan interval = _terminal ? TerminalInterval : LogInterval;
         DateTime deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -59,11 +61,6 @@ internal sealed class WritebackProgress
     private long Report(WriteCacheStatus status)
     {
         long dirty = status.Blocks - status.FreeBlocks;
-        if (_initialDirty < 0)
-        {
-            _initialDirty = dirty;
-        }
-
         long done = Math.Max(0, _initialDirty - dirty);
         double percent = _initialDirty == 0 ? 100 : 100.0 * done / _initialDirty;
         string line = string.Create(CultureInfo.InvariantCulture,
