@@ -6,10 +6,8 @@ namespace Pmem.Testing.Tests;
 /// <summary>The simulator's demonstrations: an append-only log, correct and with each classic mistake.</summary>
 public sealed partial class AppendOnlyLogTests
 {
-    public static TheoryData<PmemModel> AllModels => [PmemModel.X64, PmemModel.Arm64, PmemModel.Eadr];
-
     [Theory]
-    [MemberData(nameof(AllModels))]
+    [MemberData(nameof(Models.All), MemberType = typeof(Models))]
     public void CorrectLogSurvivesEveryCrashUnderEveryModel(PmemModel model)
     {
         CrashExploration exploration = CrashSimulator.AssertCrashConsistent(
@@ -45,7 +43,7 @@ public sealed partial class AppendOnlyLogTests
     }
 
     [Theory]
-    [MemberData(nameof(AllModels))]
+    [MemberData(nameof(Models.All), MemberType = typeof(Models))]
     public void LogWithoutFinalCommitLosesAnAcknowledgedEntry(PmemModel model)
     {
         CrashExploration exploration = CrashSimulator.Explore(model, pmem => LogScenario.Run(pmem, LogFlaw.NoFinalCommit), LogScenario.Check);
@@ -62,7 +60,7 @@ public sealed partial class AppendOnlyLogTests
     }
 
     [Theory]
-    [MemberData(nameof(AllModels))]
+    [MemberData(nameof(Models.All), MemberType = typeof(Models))]
     public void PublishingTheCountBeforeTheEntryIsCommittedRecoversGarbage(PmemModel model)
     {
         CrashExploration exploration = CrashSimulator.Explore(model, pmem => LogScenario.Run(pmem, LogFlaw.PublishBeforeCommit), LogScenario.Check);

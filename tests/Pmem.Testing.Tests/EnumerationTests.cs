@@ -8,10 +8,8 @@ namespace Pmem.Testing.Tests;
 /// <summary>Image counts for tiny scenarios, worked out by hand from the models' rules.</summary>
 public sealed class EnumerationTests
 {
-    public static TheoryData<PmemModel> AllModels => [PmemModel.X64, PmemModel.Arm64, PmemModel.Eadr];
-
     [Theory]
-    [MemberData(nameof(AllModels))]
+    [MemberData(nameof(Models.All), MemberType = typeof(Models))]
     public void OneAssignFlushedAndCommittedIsUndeterminedOnlyBeforeTheCommit(PmemModel model)
     {
         var (exploration, images) = ImageCollector.Collect(model, pmem =>
@@ -42,7 +40,7 @@ public sealed class EnumerationTests
     }
 
     [Theory]
-    [MemberData(nameof(AllModels))]
+    [MemberData(nameof(Models.All), MemberType = typeof(Models))]
     public void ASixteenByteCopyIsTwoIndependentUnits(PmemModel model)
     {
         var (exploration, images) = ImageCollector.Collect(model, pmem =>
@@ -58,7 +56,7 @@ public sealed class EnumerationTests
     }
 
     [Theory]
-    [MemberData(nameof(AllModels))]
+    [MemberData(nameof(Models.All), MemberType = typeof(Models))]
     public void AnUnalignedEightByteCopyTouchesTwoUnits(PmemModel model)
     {
         var (exploration, _) = ImageCollector.Collect(model, pmem =>
@@ -72,7 +70,7 @@ public sealed class EnumerationTests
     }
 
     [Theory]
-    [MemberData(nameof(AllModels))]
+    [MemberData(nameof(Models.All), MemberType = typeof(Models))]
     public void TwoStoresToOneUnitGiveThreeVersionsNotFour(PmemModel model)
     {
         var (_, images) = ImageCollector.Collect(model, pmem =>

@@ -7,10 +7,8 @@ public sealed class TornUpdateTests
 {
     private const ulong Updates = 3;
 
-    public static TheoryData<PmemModel> AllModels => [PmemModel.X64, PmemModel.Arm64, PmemModel.Eadr];
-
     [Theory]
-    [MemberData(nameof(AllModels))]
+    [MemberData(nameof(Models.All), MemberType = typeof(Models))]
     public void SixteenByteCopyIsTornByACrash(PmemModel model)
     {
         CrashExploration exploration = CrashSimulator.Explore(
@@ -29,7 +27,7 @@ public sealed class TornUpdateTests
     }
 
     [Theory]
-    [MemberData(nameof(AllModels))]
+    [MemberData(nameof(Models.All), MemberType = typeof(Models))]
     public void ShadowSlotAndAtomicSelectorNeverTear(PmemModel model) =>
         CrashSimulator.AssertCrashConsistent(
             model,
