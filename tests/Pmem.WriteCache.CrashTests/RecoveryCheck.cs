@@ -29,17 +29,21 @@ internal sealed class RecoveryCheck : IAsyncDisposable
     }
 
     /// <summary>Fails unless every block reads as its durable version or a newer issued one, whatever the origin kept.</summary>
-    public async Task CheckAsync(CrashImage image)
+    /// <returns>The recovery in front of the durable origin.</returns>
+    public async Task<RecoveredCache> CheckAsync(CrashImage image)
     {
         ExpectedContents expected = ExpectedAt(image);
         OriginState origin = image.Acknowledged.OfType<OriginState>().Last();
         image.Bytes.CopyTo(_image);
-        Verify(expected, await RecoverAsync(image, origin.Durable), "an origin holding only what FUA and flushes made durable");
+        RecoveredCache recovered = await RecoverAsync(image, origin.Durable);
+        Verify(expected, recovered, "an origin holding only what FUA and flushes made durable");
         if (!origin.Written.AsSpan().SequenceEqual(origin.Durable))
         {
             _image.CopyTo(image.Bytes); // recovery and its writeback changed the image: start again from the crash
             Verify(expected, await RecoverAsync(image, origin.Written), "an origin holding every completed write");
         }
+
+        return recovered;
     }
 
     public ValueTask DisposeAsync() => _origin.DisposeAsync();
@@ -68,10 +72,15 @@ internal sealed class RecoveryCheck : IAsyncDisposable
         return new RecoveredCache(contents, committed, _setup.BlockSize);
     }
 
-    /// <summary>Committed entries in a formatted image, by the format's rule (seq_count below the superblock's).</summary>
+    /// <summary>Committed entries in an image, by the format's rule (seq_count below the superblock's); 0 if it is not formatted.</summary>
     public static int CommittedEntries(CrashImage image)
     {
         ref Superblock superblock = ref image.AsRef<Superblock>(0);
+        if (superblock.Magic != Superblock.MagicValue)
+        {
+            return 0;
+        }
+
         int committed = 0;
         for (long i = 0; i < (long)superblock.BlockCount; i++)
         {
