@@ -53,11 +53,24 @@ namespace Pmem.Analyzers.CodeFixes
                 return SyntaxFactory.Argument(destination.Expression.WithoutTrivia());
             }
 
-            // PmemAssign(ref location, value): flush the bytes of location.
-            ExpressionSyntax bytes = SyntaxFactory.ParseExpression(
-                $"global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref {destination.Expression.WithoutTrivia()}, 1))");
-            return SyntaxFactory.Argument(bytes.WithAdditionalAnnotations(Simplifier.Annotation));
+            // PmemAssign(ref location, value): flush the bytes of location, MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(ref location, 1)).
+            ExpressionSyntax span = SyntaxFactory.InvocationExpression(
+                MemoryMarshalMember("CreateSpan"),
+                SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(new[]
+                {
+                    destination.WithoutTrivia(),
+                    SyntaxFactory.Argument(SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.Literal(1))),
+                })));
+            return SyntaxFactory.Argument(SyntaxFactory.InvocationExpression(
+                MemoryMarshalMember("AsBytes"),
+                SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(span)))));
         }
+
+        private static MemberAccessExpressionSyntax MemoryMarshalMember(string name) =>
+            SyntaxFactory.MemberAccessExpression(
+                SyntaxKind.SimpleMemberAccessExpression,
+                SyntaxFactory.ParseName("global::System.Runtime.InteropServices.MemoryMarshal").WithAdditionalAnnotations(Simplifier.Annotation),
+                SyntaxFactory.IdentifierName(name));
 
         /// <summary>Whether <paramref name="statement"/> is a call to the primitive <paramref name="name"/>.</summary>
         public static bool IsCallTo(StatementSyntax statement, string name) =>

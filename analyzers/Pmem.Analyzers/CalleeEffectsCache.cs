@@ -146,7 +146,7 @@ namespace Pmem.Analyzers
                 {
                     effects |= operation switch
                     {
-                        IInvocationOperation invocation => EffectsOf(invocation.TargetMethod, invocation.Instance?.Type, inProgress, depth + 1, cancellationToken),
+                        IInvocationOperation invocation => EffectsOf(invocation.TargetMethod, invocation.Instance?.WithoutConversions().Type, inProgress, depth + 1, cancellationToken),
                         IObjectCreationOperation { Constructor: { } constructor } => EffectsOf(constructor, null, inProgress, depth + 1, cancellationToken),
                         _ => CallEffects.None,
                     };

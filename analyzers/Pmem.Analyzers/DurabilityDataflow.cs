@@ -15,7 +15,8 @@ namespace Pmem.Analyzers
     /// every state that enters it, so its effect stays specific to the path that ran it (a <c>using</c> is a
     /// <c>try/finally</c>). A <c>catch</c> is entered with any state its <c>try</c> reaches at a block boundary.
     /// Exceptional exits (a <c>throw</c>, an exception leaving the method) need not flush or commit: a method that
-    /// throws has not acknowledged its write, and recovery must cope with a partial one anyway.
+    /// throws has not acknowledged its write, and recovery must cope with a partial one anyway. A <c>catch</c> that
+    /// swallows the exception and returns normally does not get that pass: the states it may start from are checked.
     /// </summary>
     internal sealed class DurabilityDataflow
     {
@@ -83,18 +84,21 @@ namespace Pmem.Analyzers
                     continue;
                 }
 
-                DurabilityState after = Transfer(block, before);
-                foreach (int handler in ExceptionHandlersOf(block))
+                List<int> handlers = ExceptionHandlersOf(block).ToList();
+                DurabilityState after = Transfer(block, before, out DurabilityState? anyIntermediate, trackIntermediate: handlers.Count > 0);
+                foreach (int handler in handlers)
                 {
-                    Merge(handler, DurabilityState.Join(before, after)!);
+                    // An exception may leave the try between any two statements: the handler may see any of those states.
+                    Merge(handler, anyIntermediate!);
                 }
 
-                if (block.ConditionalSuccessor is { } conditional)
+                ControlFlowBranch? infeasible = NullCheckBranchNeverTaken(block);
+                if (block.ConditionalSuccessor is { } conditional && conditional != infeasible)
                 {
                     Follow(conditional, after);
                 }
 
-                if (block.FallThroughSuccessor is { } fallThrough)
+                if (block.FallThroughSuccessor is { } fallThrough && fallThrough != infeasible)
                 {
                     if (fallThrough.Semantics == ControlFlowBranchSemantics.StructuredExceptionHandling)
                     {
@@ -153,6 +157,21 @@ namespace Pmem.Analyzers
             }
         }
 
+        /// <summary>
+        /// The "is null" successor of a null check of a value that cannot be null, as in the <c>Dispose</c> guard of
+        /// <c>using (new Batch())</c>: following it would invent a path on which a committing <c>Dispose</c> is skipped.
+        /// </summary>
+        private static ControlFlowBranch? NullCheckBranchNeverTaken(BasicBlock block)
+        {
+            if (block.BranchValue?.WithoutConversions() is not IIsNullOperation { Operand: { } operand } || !NullChecks.IsNeverNull(operand))
+            {
+                return null;
+            }
+
+            // The conditional successor is taken when the branch value is true for WhenTrue, false for WhenFalse.
+            return block.ConditionKind == ControlFlowConditionKind.WhenTrue ? block.ConditionalSuccessor : block.FallThroughSuccessor;
+        }
+
         /// <summary>The first blocks of the <c>catch</c> and filter handlers an exception in <paramref name="block"/> may enter.</summary>
         private static IEnumerable<int> ExceptionHandlersOf(BasicBlock block)
         {
@@ -173,14 +192,22 @@ namespace Pmem.Analyzers
             }
         }
 
-        private DurabilityState Transfer(BasicBlock block, DurabilityState state)
+        private DurabilityState Transfer(BasicBlock block, DurabilityState state, out DurabilityState? anyIntermediate, bool trackIntermediate)
         {
+            anyIntermediate = trackIntermediate ? state : null;
             foreach (IOperation statement in block.Operations)
             {
                 state = TransferStatement(statement, state);
+                anyIntermediate = trackIntermediate ? DurabilityState.Join(anyIntermediate, state) : null;
             }
 
-            return block.BranchValue is { } branchValue ? TransferStatement(branchValue, state) : state;
+            if (block.BranchValue is { } branchValue)
+            {
+                state = TransferStatement(branchValue, state);
+                anyIntermediate = trackIntermediate ? DurabilityState.Join(anyIntermediate, state) : null;
+            }
+
+            return state;
         }
 
         private DurabilityState TransferStatement(IOperation statement, DurabilityState state)
@@ -189,7 +216,7 @@ namespace Pmem.Analyzers
             {
                 state = operation switch
                 {
-                    IInvocationOperation invocation => TransferCall(invocation, invocation.TargetMethod, invocation.Instance?.Type, state),
+                    IInvocationOperation invocation => TransferCall(invocation, invocation.TargetMethod, invocation.Instance?.WithoutConversions().Type, state),
                     IObjectCreationOperation { Constructor: { } constructor } creation => TransferCall(creation, constructor, null, state),
                     IAssignmentOperation { Target: not (ILocalReferenceOperation { Local.IsRef: false } or IParameterReferenceOperation { Parameter.RefKind: RefKind.None }) } => ForgetCleanRanges(state),
                     IIncrementOrDecrementOperation { Target: not (ILocalReferenceOperation { Local.IsRef: false } or IParameterReferenceOperation { Parameter.RefKind: RefKind.None }) } => ForgetCleanRanges(state),

@@ -140,34 +140,34 @@ namespace Pmem.Analyzers
 
             private void AnalyzeDurability()
             {
-                var graphs = new Queue<(ControlFlowGraph Graph, string Name)>();
-                string methodName = _context.OwningSymbol.Name;
+                var graphs = new Queue<(ControlFlowGraph Graph, ISymbol? Owner)>();
+
                 foreach (IOperation root in _context.OperationBlocks)
                 {
                     if (root is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation
                         || (root.Kind is OperationKind.FieldInitializer or OperationKind.PropertyInitializer))
                     {
-                        graphs.Enqueue((_context.GetControlFlowGraph(root), methodName));
+                        graphs.Enqueue((_context.GetControlFlowGraph(root), _context.OwningSymbol));
                     }
                 }
 
                 while (graphs.Count > 0)
                 {
-                    (ControlFlowGraph graph, string name) = graphs.Dequeue();
+                    (ControlFlowGraph graph, ISymbol? owner) = graphs.Dequeue();
                     EnqueueNestedGraphs(graph, graphs);
                     if (CallsTrackedMethods(graph))
                     {
                         DurabilityFindings findings = new DurabilityDataflow(graph, _callees, _types, Locals, _context.CancellationToken).Run();
-                        ReportDurability(findings, name);
+                        ReportDurability(findings, owner);
                     }
                 }
             }
 
-            private static void EnqueueNestedGraphs(ControlFlowGraph graph, Queue<(ControlFlowGraph Graph, string Name)> graphs)
+            private static void EnqueueNestedGraphs(ControlFlowGraph graph, Queue<(ControlFlowGraph Graph, ISymbol? Owner)> graphs)
             {
                 foreach (IMethodSymbol localFunction in graph.LocalFunctions)
                 {
-                    graphs.Enqueue((graph.GetLocalFunctionControlFlowGraph(localFunction), localFunction.Name));
+                    graphs.Enqueue((graph.GetLocalFunctionControlFlowGraph(localFunction), localFunction));
                 }
 
                 foreach (BasicBlock block in graph.Blocks)
@@ -178,7 +178,7 @@ namespace Pmem.Analyzers
                         {
                             if (operation is IFlowAnonymousFunctionOperation lambda)
                             {
-                                graphs.Enqueue((graph.GetAnonymousFunctionControlFlowGraph(lambda), "lambda"));
+                                graphs.Enqueue((graph.GetAnonymousFunctionControlFlowGraph(lambda), null));
                             }
                         }
                     }
@@ -204,15 +204,21 @@ namespace Pmem.Analyzers
                 return false;
             }
 
-            private void ReportDurability(DurabilityFindings findings, string name)
+            /// <param name="findings">What the dataflow found.</param>
+            /// <param name="owner">The method or local function the graph is the body of; <see langword="null"/> for a lambda.</param>
+            private void ReportDurability(DurabilityFindings findings, ISymbol? owner)
             {
-                foreach (IOperation write in findings.UnflushedAtCommit.Union(findings.UnflushedAtExit))
+                string name = owner?.Name ?? "lambda";
+                bool callerCommits = PmemTypes.HasAttribute(owner, _types.CallerCommitsAttribute);
+                // A [PmemCallerCommits] method leaves the commit, and the flush when it does not flush, to its caller.
+                IEnumerable<IOperation> notFlushed = callerCommits ? findings.UnflushedAtCommit : findings.UnflushedAtCommit.Union(findings.UnflushedAtExit);
+                foreach (IOperation write in notFlushed)
                 {
                     string where = findings.UnflushedAtCommit.Contains(write) ? "a PmemCommit" : $"the end of '{name}'";
                     Report(DiagnosticDescriptors.UnflushedWrite, write, where);
                 }
 
-                foreach (IOperation write in findings.UncommittedAtExit)
+                foreach (IOperation write in callerCommits ? Enumerable.Empty<IOperation>() : findings.UncommittedAtExit)
                 {
                     Report(DiagnosticDescriptors.UncommittedWrite, write, name);
                 }

@@ -41,6 +41,7 @@ internal static class Verify
             ReferenceAssemblies = ReferenceAssemblies.Net.Net80,
         };
         Configure(test);
+        test.FixedState.Sources.Add(("PmemStubs.cs", PmemStubs.Source));
         return test.RunAsync(TestContext.Current.CancellationToken);
     }
 
