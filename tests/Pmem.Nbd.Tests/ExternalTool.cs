@@ -40,16 +40,7 @@ internal static class ExternalTool
     /// <summary>Runs the program to completion (killed after <paramref name="timeoutSeconds"/>).</summary>
     public static async Task<Result> RunAsync(string program, IEnumerable<string> arguments, int timeoutSeconds = 60)
     {
-        var start = new ProcessStartInfo(Require(program))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
+        ProcessStartInfo start = StartInfo(program, arguments);
 
         using var process = Process.Start(start)!;
         Task<string> output = process.StandardOutput.ReadToEndAsync();
@@ -79,6 +70,19 @@ internal static class ExternalTool
     /// <summary>Starts a long-running program (a server); the caller kills it.</summary>
     public static Process Start(string program, params string[] arguments)
     {
+        ProcessStartInfo start = StartInfo(program, arguments);
+
+        var process = Process.Start(start)!;
+        var log = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments)
+    {
         var start = new ProcessStartInfo(Require(program))
         {
             RedirectStandardOutput = true,
@@ -90,12 +94,6 @@ internal static class ExternalTool
             start.ArgumentList.Add(argument);
         }
 
-        var process = Process.Start(start)!;
-        var log = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
+        return start;
     }
 }
