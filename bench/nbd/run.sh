@@ -4,7 +4,7 @@
 #
 #   bench/nbd/run.sh [--quick] [--results DIR] [--servers "nbdkit-memory qemu-nbd-writeback ..."]
 #
-# --quick: 2 s per test on a 256 MiB device (smoke); full: 10 s per test on 1 GiB.
+# --quick: 1 s per test on a 256 MiB device (smoke); full: 10 s per test on 1 GiB.
 # Needs: fio (with the nbd engine), nbdkit, qemu-utils (qemu-nbd); pmem-writecache is measured when
 # src/Pmem.WriteCache.Tool exists (built here) or PMEM_WRITECACHE names an executable. pmem-nbd-memory is Pmem's
 # NBD server over a MemoryBlockDevice (bench/nbd/Pmem.Nbd.MemoryServer): the server's share of the cost.
@@ -20,7 +20,7 @@ servers="nbdkit-memory pmem-nbd-memory nbdkit-file nbdkit-file-cache qemu-nbd-wr
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
-        --quick) runtime=2; ramp=0; size_mib=256; shift ;;
+        --quick) runtime=1; ramp=0; size_mib=256; shift ;;
         --results) results=$2; shift 2 ;;
         --servers) servers=$2; shift 2 ;;
         -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
@@ -65,7 +65,8 @@ fresh_origin() {
     fallocate -l "${size_mib}M" "$origin"
 }
 
-# The pmem-writecache command, or nothing when the tool has not been built in this checkout.
+# The pmem-writecache command, or nothing when the tool is not in this checkout. A tool that is there but does not
+# build fails the run: CI must see it.
 pmem_writecache_command() {
     if [[ -n "${PMEM_WRITECACHE:-}" ]]; then
         echo "$PMEM_WRITECACHE"
@@ -73,15 +74,21 @@ pmem_writecache_command() {
     fi
     local project="$repo/src/Pmem.WriteCache.Tool"
     [[ -d "$project" ]] || return 0
-    dotnet build -c Release --nologo -v quiet -o "$work/tool" "$project" >&2
-    local dll
-    dll=$(ls "$work"/tool/{pmem-writecache,Pmem.WriteCache.Tool}.dll 2>/dev/null | head -n1 || true)
-    [[ -n "$dll" ]] && echo "dotnet $dll"
+    if ! dotnet build -c Release --nologo -v quiet -o "$work/tool" "$project" >&2; then
+        echo "run.sh: src/Pmem.WriteCache.Tool does not build (errors above)" >&2
+        echo "BUILD-FAILED"
+        return
+    fi
+    echo "dotnet $work/tool/pmem-writecache.dll"
 }
 
 # Builds the in-memory Pmem NBD host once; prints its command.
 pmem_nbd_memory_command() {
-    dotnet build -c Release --nologo -v quiet -o "$work/memory-server" "$here/Pmem.Nbd.MemoryServer/Pmem.Nbd.MemoryServer.csproj" >&2
+    if ! dotnet build -c Release --nologo -v quiet -o "$work/memory-server" "$here/Pmem.Nbd.MemoryServer/Pmem.Nbd.MemoryServer.csproj" >&2; then
+        echo "run.sh: bench/nbd/Pmem.Nbd.MemoryServer does not build (errors above)" >&2
+        echo "BUILD-FAILED"
+        return
+    fi
     echo "dotnet $work/memory-server/Pmem.Nbd.MemoryServer.dll"
 }
 
@@ -94,6 +101,7 @@ start_server() {
         pmem-nbd-memory)
             local memory_server
             memory_server=$(pmem_nbd_memory_command)
+            [[ "$memory_server" != BUILD-FAILED ]] || exit 1
             $memory_server "$socket" "$size_mib" & ;;
         nbdkit-file)        nbdkit --foreground --unix "$socket" file "file=$origin" & ;;
         nbdkit-file-cache)  nbdkit --foreground --unix "$socket" --filter=cache file "file=$origin" cache=writeback & ;;
@@ -102,6 +110,7 @@ start_server() {
         pmem-writecache)
             local command
             command=$(pmem_writecache_command)
+            [[ "$command" != BUILD-FAILED ]] || exit 1
             if [[ -z "$command" ]]; then
                 echo "  pmem-writecache: not built in this checkout (no src/Pmem.WriteCache.Tool, PMEM_WRITECACHE unset): skipped" >&2
                 return 1

@@ -86,7 +86,7 @@ def main(folder):
     ours = "pmem-writecache"
     print("\n### Goals\n")
     if ours not in runs:
-        print(f"{ours} was not measured in this run (the tool is not in this checkout): no goal can be judged.")
+        print(f"{ours} was not measured in this run: no goal can be judged.")
         return
     write, _, _ = throughput(runs[ours])
     origin = commits.get("origin-fdatasync")
