@@ -73,7 +73,7 @@ public sealed class InteropTests
         await using ServedCache served = await setup.ServeAsync();
         ProgramResult io = (await ExternalProgram.RunCheckedAsync("qemu-io", "-f", "raw",
             "-c", "write -P 0xab 0 64k",
-            "-c", "write -P 0xcd -F 64k 64k",
+            "-c", "write -P 0xcd -f 64k 64k",
             "-c", "read -P 0xab 0 64k",
             "-c", "read -P 0xcd 64k 64k",
             "-c", "flush",

@@ -12,7 +12,9 @@ public sealed class NbdOriginTests
     {
         using var scratch = new Scratch();
         string kitSocket = scratch.PathOf("kit.sock");
-        using Process nbdkit = Process.Start(ExternalProgram.StartInfo("nbdkit", ["-f", "-U", kitSocket, "--exit-with-parent", "memory", "64M"]))!;
+        // No --exit-with-parent: it is tied to the thread that forked nbdkit, and .NET retires thread-pool threads,
+        // which killed nbdkit mid-test. The finally below stops it.
+        using Process nbdkit = Process.Start(ExternalProgram.StartInfo("nbdkit", ["-f", "-U", kitSocket, "memory", "64M"]))!;
         try
         {
             await WaitForSocketAsync(kitSocket, nbdkit);
@@ -47,12 +49,22 @@ public sealed class NbdOriginTests
 
     private static async Task WaitForSocketAsync(string path, Process owner)
     {
-        for (int attempt = 0; attempt < 200 && !File.Exists(path); attempt++)
+        for (int attempt = 0; attempt < 200; attempt++)
         {
-            Assert.False(owner.HasExited, $"nbdkit exited: {await owner.StandardError.ReadToEndAsync()}");
-            await Task.Delay(50);
+            Assert.False(owner.HasExited, "nbdkit exited before it accepted connections");
+            using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            try
+            {
+                // The socket file appears at bind, before nbdkit listens: wait until a connection is accepted.
+                await probe.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(50);
+            }
         }
 
-        Assert.True(File.Exists(path), "nbdkit did not create its socket within 10 s");
+        Assert.Fail("nbdkit did not accept connections within 10 s");
     }
 }
