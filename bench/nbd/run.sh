@@ -65,31 +65,25 @@ fresh_origin() {
     fallocate -l "${size_mib}M" "$origin"
 }
 
-# The pmem-writecache command, or nothing when the tool is not in this checkout. A tool that is there but does not
-# build fails the run: CI must see it.
+# Builds a .NET project into $work/<name> and prints the command that runs it, or BUILD-FAILED: a Pmem server that
+# is in the checkout but does not build fails the run, so CI sees it.
+dotnet_command() {
+    local project=$1 name=$2 assembly=$3
+    if ! dotnet build -c Release --nologo -v quiet -o "$work/$name" "$project" >&2; then
+        echo "run.sh: $project does not build (errors above)" >&2
+        echo "BUILD-FAILED"
+        return
+    fi
+    echo "dotnet $work/$name/$assembly.dll"
+}
+
+# The pmem-writecache command (PMEM_WRITECACHE overrides), or nothing when the tool is not in this checkout.
 pmem_writecache_command() {
     if [[ -n "${PMEM_WRITECACHE:-}" ]]; then
         echo "$PMEM_WRITECACHE"
-        return
+    elif [[ -d "$repo/src/Pmem.WriteCache.Tool" ]]; then
+        dotnet_command "$repo/src/Pmem.WriteCache.Tool" tool pmem-writecache
     fi
-    local project="$repo/src/Pmem.WriteCache.Tool"
-    [[ -d "$project" ]] || return 0
-    if ! dotnet build -c Release --nologo -v quiet -o "$work/tool" "$project" >&2; then
-        echo "run.sh: src/Pmem.WriteCache.Tool does not build (errors above)" >&2
-        echo "BUILD-FAILED"
-        return
-    fi
-    echo "dotnet $work/tool/pmem-writecache.dll"
-}
-
-# Builds the in-memory Pmem NBD host once; prints its command.
-pmem_nbd_memory_command() {
-    if ! dotnet build -c Release --nologo -v quiet -o "$work/memory-server" "$here/Pmem.Nbd.MemoryServer/Pmem.Nbd.MemoryServer.csproj" >&2; then
-        echo "run.sh: bench/nbd/Pmem.Nbd.MemoryServer does not build (errors above)" >&2
-        echo "BUILD-FAILED"
-        return
-    fi
-    echo "dotnet $work/memory-server/Pmem.Nbd.MemoryServer.dll"
 }
 
 # Starts one server on $socket in the foreground of a background job; returns non-zero if it is not available.
@@ -100,7 +94,7 @@ start_server() {
         nbdkit-memory)      nbdkit --foreground --unix "$socket" memory "size=${size_mib}M" & ;;
         pmem-nbd-memory)
             local memory_server
-            memory_server=$(pmem_nbd_memory_command)
+            memory_server=$(dotnet_command "$here/Pmem.Nbd.MemoryServer/Pmem.Nbd.MemoryServer.csproj" memory-server Pmem.Nbd.MemoryServer)
             [[ "$memory_server" != BUILD-FAILED ]] || exit 1
             $memory_server "$socket" "$size_mib" & ;;
         nbdkit-file)        nbdkit --foreground --unix "$socket" file "file=$origin" & ;;
