@@ -35,10 +35,17 @@ public sealed class RandomWorkloadTests
         IReadOnlyList<WorkloadStep> steps = Workload.Random(seed, setup.OriginBlocks, CrashBudget.Steps);
         await using var check = new RecoveryCheck(setup);
 
-        CrashExploration exploration = await CrashRun.AssertConsistentAsync(
-            model, setup, CacheScenario.Over(setup, (cache, pmem) => WorkloadRunner.RunAsync(cache, pmem, steps)), check.CheckAsync, seed);
+        WriteCacheStatistics statistics = default;
 
-        // Every flush of new data commits (two fences at least), so the crashes really were inside the workload.
+        CrashExploration exploration = await CrashRun.AssertConsistentAsync(model, setup, CacheScenario.Over(setup, async (cache, pmem) =>
+        {
+            await WorkloadRunner.RunAsync(cache, pmem, steps);
+            statistics = cache.GetStatus().Statistics;
+        }), check.CheckAsync, seed);
+
+        // Every flush of new data commits (two fences at least), so the crashes really were inside the workload, and
+        // the workload overwrote cached blocks, not only new ones.
         Assert.True(exploration.CrashPoints > steps.Count(step => step is FlushStep), exploration.ToString());
+        Assert.True(statistics.WriteHitsCommitted + statistics.WriteHitsUncommitted > 0, $"no overwrite of a cached block: {statistics}");
     }
 }
