@@ -62,7 +62,7 @@ public sealed class CpuFeatureTests
     [Theory]
     [InlineData("PMEM_NO_CLWB=1", "clflushopt write-back")]
     [InlineData("PMEM_NO_CLWB=1 PMEM_NO_CLFLUSHOPT=1", "clflush write-back")]
-    [InlineData("PMEM_NO_AVX512F=1", "256-bit non-temporal stores from 256 bytes")]
+    [InlineData("PMEM_NO_AVX512F=1", "256-bit non-temporal stores from 64 bytes")]
     [InlineData("PMEM_NO_AVX=1", "128-bit non-temporal stores")]
     [InlineData("PMEM_MOVNT_THRESHOLD=1024", "512-bit non-temporal stores from 1024 bytes")]
     [InlineData("PMEM_NO_MOVNT=1", "no non-temporal stores")]

@@ -84,7 +84,9 @@ public sealed class PmemRegionTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => region.Slice(-1, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => region.AsRef<ulong>(4090));
         Assert.Throws<ArgumentException>(() => region.AsRef<ulong>(4));
-        region.AsRef<ulong>(8) = 42;
+        Persist.PmemAssign(ref region.AsRef<ulong>(8), 42UL);
+        Persist.PmemFlush(region.Slice(8, 8));
+        Persist.PmemCommit();
         Assert.Equal(42, region.Span[8]);
         Assert.Equal(4096, region.Slice(0, 4096).Length);
     }
