@@ -1,12 +1,8 @@
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Editing;
 
 namespace Pmem.Analyzers.CodeFixes
 {
@@ -16,7 +12,7 @@ namespace Pmem.Analyzers.CodeFixes
     /// same commit get one.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(InsertCommitCodeFix)), Shared]
-    public sealed class InsertCommitCodeFix : PmemCodeFixProvider
+    public sealed class InsertCommitCodeFix : StatementInsertionCodeFix
     {
         /// <inheritdoc />
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.UncommittedWrite.Id);
@@ -24,29 +20,13 @@ namespace Pmem.Analyzers.CodeFixes
         /// <inheritdoc />
         protected override string Title => "Commit after the last flush";
 
-        private protected override bool CanFix(SyntaxNode root, Diagnostic diagnostic) =>
-            PrimitiveSyntax.FindInvocation(root, diagnostic.Location) is { } write && PrimitiveSyntax.AsListedStatement(write.Parent) is not null;
-
-        private protected override async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        private protected override void Insert(FixContext context, InvocationExpressionSyntax call, StatementSyntax statement, Diagnostic diagnostic)
         {
-            DocumentEditor editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
-            var anchors = new HashSet<StatementSyntax>();
-            foreach (Diagnostic diagnostic in diagnostics)
+            StatementSyntax anchor = LastFlushAfter(statement);
+            if (context.Anchors.Add(anchor))
             {
-                if (!CanFix(editor.OriginalRoot, diagnostic))
-                {
-                    continue;
-                }
-
-                InvocationExpressionSyntax write = PrimitiveSyntax.FindInvocation(editor.OriginalRoot, diagnostic.Location)!;
-                StatementSyntax anchor = LastFlushAfter(PrimitiveSyntax.AsListedStatement(write.Parent)!);
-                if (anchors.Add(anchor))
-                {
-                    PrimitiveSyntax.InsertAfter(editor, anchor, new[] { PrimitiveSyntax.CallLike(write, "PmemCommit") });
-                }
+                context.Editor.InsertAfter(anchor, PrimitiveSyntax.CallLike(call, "PmemCommit"));
             }
-
-            return editor.GetChangedDocument();
         }
 
         private static StatementSyntax LastFlushAfter(StatementSyntax write)

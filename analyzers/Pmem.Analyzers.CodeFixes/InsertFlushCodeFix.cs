@@ -1,17 +1,14 @@
 using System.Collections.Immutable;
 using System.Composition;
-using System.Threading;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Editing;
 
 namespace Pmem.Analyzers.CodeFixes
 {
     /// <summary>PMEM001: inserts <c>PmemFlush(destination)</c> right after the write.</summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(InsertFlushCodeFix)), Shared]
-    public sealed class InsertFlushCodeFix : PmemCodeFixProvider
+    public sealed class InsertFlushCodeFix : StatementInsertionCodeFix
     {
         /// <inheritdoc />
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.UnflushedWrite.Id);
@@ -19,27 +16,12 @@ namespace Pmem.Analyzers.CodeFixes
         /// <inheritdoc />
         protected override string Title => "Flush the write's destination";
 
-        private protected override bool CanFix(SyntaxNode root, Diagnostic diagnostic) =>
-            PrimitiveSyntax.FindInvocation(root, diagnostic.Location) is { } write
-            && PrimitiveSyntax.AsListedStatement(write.Parent) is not null
-            && PrimitiveSyntax.FlushArgumentFor(write) is not null;
-
-        private protected override async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        private protected override void Insert(FixContext context, InvocationExpressionSyntax call, StatementSyntax statement, Diagnostic diagnostic)
         {
-            DocumentEditor editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
-            foreach (Diagnostic diagnostic in diagnostics)
+            if (PrimitiveSyntax.FlushArgumentFor(call) is { } range)
             {
-                if (!CanFix(editor.OriginalRoot, diagnostic))
-                {
-                    continue;
-                }
-
-                InvocationExpressionSyntax write = PrimitiveSyntax.FindInvocation(editor.OriginalRoot, diagnostic.Location)!;
-                StatementSyntax flush = PrimitiveSyntax.CallLike(write, "PmemFlush", PrimitiveSyntax.FlushArgumentFor(write)!);
-                PrimitiveSyntax.InsertAfter(editor, PrimitiveSyntax.AsListedStatement(write.Parent)!, new[] { flush });
+                context.Editor.InsertAfter(statement, PrimitiveSyntax.CallLike(call, "PmemFlush", range));
             }
-
-            return editor.GetChangedDocument();
         }
     }
 }

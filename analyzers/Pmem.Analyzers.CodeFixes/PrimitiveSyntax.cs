@@ -82,12 +82,6 @@ namespace Pmem.Analyzers.CodeFixes
                 _ => null,
             }) == name;
 
-        public static void InsertAfter(SyntaxEditor editor, StatementSyntax anchor, IEnumerable<StatementSyntax> statements) =>
-            editor.InsertAfter(anchor, statements);
-
-        public static void InsertBefore(SyntaxEditor editor, StatementSyntax anchor, IEnumerable<StatementSyntax> statements) =>
-            editor.InsertBefore(anchor, statements);
-
         public static StatementSyntax Statement(ExpressionSyntax expression) =>
             SyntaxFactory.ExpressionStatement(expression).WithAdditionalAnnotations(Formatter.Annotation);
     }
