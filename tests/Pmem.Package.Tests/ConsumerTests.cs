@@ -15,6 +15,8 @@ public sealed class ConsumerTests(PackedPackage package)
         Assert.Contains("lib/net10.0/Pmem.dll", entries);
         Assert.Contains("lib/net10.0/Pmem.xml", entries);
         Assert.Contains("analyzers/dotnet/cs/Pmem.Generators.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/Pmem.Analyzers.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/Pmem.Analyzers.CodeFixes.dll", entries);
         Assert.Contains("buildTransitive/Pmem.props", entries);
         Assert.Contains("README.md", entries);
         string nuspec = new StreamReader(nupkg.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open()).ReadToEnd();
@@ -58,7 +60,7 @@ public sealed class ConsumerTests(PackedPackage package)
         try
         {
             string output = Tool.Run("qemu-aarch64-static", ["-L", "/usr/aarch64-linux-gnu", Path.Combine(publish, "Consumer"), pool], consumer,
-                new Dictionary<string, string> { ["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1" });
+                new Dictionary<string, string> { ["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1", ["DOTNET_EnableWriteXorExecute"] = "0" });
             Assert.Contains("read back: hello, persistent world", output);
             Assert.Contains("cpu: arm64: dc cva", output);
         }
