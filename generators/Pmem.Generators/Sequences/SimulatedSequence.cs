@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Pmem.Generators.Sequences
 {
@@ -26,11 +27,6 @@ namespace Pmem.Generators.Sequences
 
         public override IReadOnlyList<string> Commit { get; } = new[] { Simulation + "Fence();" };
 
-        public override IReadOnlyList<string> Assign { get; } = new[]
-        {
-            AlignedStore[0],
-            AlignedStore[1],
-            Simulation + "Assign(ref location);",
-        };
+        public override IReadOnlyList<string> Assign { get; } = AlignedStore.Concat(new[] { Simulation + "Assign(ref location);" }).ToArray();
     }
 }

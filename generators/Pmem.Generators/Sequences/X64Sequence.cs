@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Pmem.Generators.Sequences
 {
@@ -28,11 +29,6 @@ namespace Pmem.Generators.Sequences
             Runtime + "PageGranularitySync.Commit();",
         };
 
-        public override IReadOnlyList<string> Assign { get; } = new[]
-        {
-            AlignedStore[0],
-            AlignedStore[1],
-            Runtime + "X64Sequence.WriteBack(ref location);",
-        };
+        public override IReadOnlyList<string> Assign { get; } = AlignedStore.Concat(new[] { Runtime + "X64Sequence.WriteBack(ref location);" }).ToArray();
     }
 }

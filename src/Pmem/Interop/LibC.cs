@@ -14,9 +14,6 @@ internal static unsafe partial class LibC
     public const int MAP_ANONYMOUS = 0x20;
     public const int MAP_SYNC = 0x80000;
     public const int MS_SYNC = 4;
-    public const int EOPNOTSUPP = 95;
-    public const int EINVAL = 22;
-    public const int ENOMEM = 12;
     public const long TMPFS_MAGIC = 0x01021994;
     public const nuint AT_HWCAP = 16;
     public const int SIGILL = 4;
