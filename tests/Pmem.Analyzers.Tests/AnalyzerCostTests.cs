@@ -10,11 +10,15 @@ namespace Pmem.Analyzers.Tests;
 
 /// <summary>
 /// The cost measurement of docs/analyzer.md: the analyzer over a generated 10,000-line file full of pmem writes,
-/// timed by the compiler's own analyzer telemetry (the time a build adds), after a warm-up run.
+/// timed by the compiler's own analyzer telemetry (the time a build adds), several runs after a warm-up,
+/// against the compiler's own binding and flow analysis of the same file as the peer.
 /// </summary>
 public sealed class AnalyzerCostTests
 {
     private const int Methods = 400;
+
+    // Runs measured after the warm-up: min and median of 7 are what a noisy shared machine allows.
+    private const int MeasuredRuns = 7;
 
     [Fact]
     public async Task Ten_thousand_lines_of_pmem_writes()
@@ -22,17 +26,36 @@ public sealed class AnalyzerCostTests
         string source = GeneratedSource(out int lines);
         Assert.True(lines >= 10_000, $"generated {lines} lines");
 
+        // The first run JIT-compiles the analyzer, which a build server would already have done.
         (ImmutableArray<Diagnostic> warmUp, _, _) = await AnalyzeAsync(source);
-        (ImmutableArray<Diagnostic> diagnostics, TimeSpan analyzerTime, TimeSpan compilerTime) = await AnalyzeAsync(source);
+        var analyzerTimes = new List<double>();
+        var compilerTimes = new List<double>();
+        for (int run = 0; run < MeasuredRuns; run++)
+        {
+            (ImmutableArray<Diagnostic> diagnostics, TimeSpan analyzerTime, TimeSpan compilerTime) = await AnalyzeAsync(source);
+            Assert.Equal(warmUp.Length, diagnostics.Length);
+            analyzerTimes.Add(analyzerTime.TotalMilliseconds);
+            compilerTimes.Add(compilerTime.TotalMilliseconds);
+        }
 
-        Console.WriteLine($"PMEM analyzer cost: {lines} lines, {Methods} methods, analyzer time {analyzerTime.TotalMilliseconds:F0} ms, compiler binding and flow analysis (the peer) {compilerTime.TotalMilliseconds:F0} ms");
+        // A measurement that prints, not a timed assertion: the machine's load decides the absolute numbers.
+        Console.WriteLine(
+            $"PMEM analyzer cost: {lines} lines, {Methods} methods, {MeasuredRuns} runs after a warm-up: "
+            + $"analyzer min {analyzerTimes.Min():F0} ms, median {Median(analyzerTimes):F0} ms; "
+            + $"compiler binding and flow analysis (the peer) min {compilerTimes.Min():F0} ms, median {Median(compilerTimes):F0} ms; "
+            + $"ratio of mins {analyzerTimes.Min() / compilerTimes.Min():F2}, of medians {Median(analyzerTimes) / Median(compilerTimes):F2}");
 
         // Every fourth method forgets its flush (one PMEM001, the copy), every fourth its commit (PMEM002 on the copy and
         // the assign): nothing else.
-        Assert.Equal(Methods / 4, diagnostics.Count(d => d.Id == "PMEM001"));
-        Assert.Equal(Methods / 2, diagnostics.Count(d => d.Id == "PMEM002"));
-        Assert.Equal(diagnostics.Length, warmUp.Length);
-        Assert.Equal(Methods * 3 / 4, diagnostics.Length);
+        Assert.Equal(Methods / 4, warmUp.Count(d => d.Id == "PMEM001"));
+        Assert.Equal(Methods / 2, warmUp.Count(d => d.Id == "PMEM002"));
+        Assert.Equal(Methods * 3 / 4, warmUp.Length);
+    }
+
+    private static double Median(List<double> values)
+    {
+        List<double> sorted = [.. values.Order()];
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     private static async Task<(ImmutableArray<Diagnostic> Diagnostics, TimeSpan AnalyzerTime, TimeSpan CompilerTime)> AnalyzeAsync(string source)
