@@ -38,9 +38,31 @@ public sealed class PrimitivesTests : IDisposable
             Persist.PmemFlush(destination.Slice(64, size));
             Persist.PmemCommit();
 
-            Assert.True(destination.Slice(64, size).SequenceEqual(source.AsSpan(sourceOffset, size)), $"size {size}: copy differs");
-            Assert.True(destination[..64].IndexOfAnyExcept((byte)0xEE) < 0, $"size {size}: bytes before the destination changed");
-            Assert.True(destination.Slice(64 + size).IndexOfAnyExcept((byte)0xEE) < 0, $"size {size}: bytes after the copy changed");
+            AssertCopiedBetweenSentinels(destination, source.AsSpan(sourceOffset, size), $"size {size}");
+        }
+    }
+
+    [Fact]
+    public void CopiesEverySizeUpToTwoLinesAtEveryDestinationAlignment()
+    {
+        // Sub-line pieces take non-temporal 8-byte stores when the destination and length are multiples of 8, and the
+        // cache otherwise: every combination of size and alignment up to two lines crosses between the two.
+        byte[] source = new byte[128];
+        new Random(128).NextBytes(source);
+        Span<byte> pool = _region.Slice(1 << 20, 4096);
+        for (int size = 0; size <= 128; size++)
+        {
+            for (int alignment = 0; alignment < 64; alignment++)
+            {
+                Span<byte> destination = pool.Slice(alignment, size + 128);
+                destination.Fill(0xEE);
+
+                Persist.PmemMemcpy(destination.Slice(64), source.AsSpan(0, size));
+                Persist.PmemFlush(destination.Slice(64, size));
+                Persist.PmemCommit();
+
+                AssertCopiedBetweenSentinels(destination, source.AsSpan(0, size), $"size {size} at +{alignment}");
+            }
         }
     }
 
@@ -157,6 +179,14 @@ public sealed class PrimitivesTests : IDisposable
         Persist.PmemFlush([]);
         Persist.PmemCommit();
         Persist.PmemCommit();
+    }
+
+    /// <summary>The copy sits at offset 64 of <paramref name="destination"/>, with 0xEE sentinels untouched on both sides.</summary>
+    private static void AssertCopiedBetweenSentinels(ReadOnlySpan<byte> destination, ReadOnlySpan<byte> copied, string what)
+    {
+        Assert.True(destination.Slice(64, copied.Length).SequenceEqual(copied), $"{what}: copy differs");
+        Assert.True(destination[..64].IndexOfAnyExcept((byte)0xEE) < 0, $"{what}: bytes before the destination changed");
+        Assert.True(destination.Slice(64 + copied.Length).IndexOfAnyExcept((byte)0xEE) < 0, $"{what}: bytes after the copy changed");
     }
 
     public void Dispose()

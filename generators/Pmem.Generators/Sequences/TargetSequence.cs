@@ -37,10 +37,13 @@ namespace Pmem.Generators.Sequences
             _ => new AutoSequence(),
         };
 
-        /// <summary>The check and the single store every hardware <c>PmemAssign</c> begins with.</summary>
+        /// <summary>The check every <c>PmemAssign</c> begins with: only an aligned store is failure-atomic.</summary>
+        protected const string AlignmentCheck = Runtime + "AtomicStore.EnsureAligned(ref location);";
+
+        /// <summary>The check and the single cached store a <c>PmemAssign</c> makes when it has no store of its own.</summary>
         protected static readonly string[] AlignedStore =
         {
-            Runtime + "AtomicStore.EnsureAligned(ref location);",
+            AlignmentCheck,
             "location = value;",
         };
     }

@@ -11,12 +11,14 @@ namespace Pmem.Generators.Sequences
         public override IReadOnlyList<string> Summary { get; } = new[]
         {
             "PmemMemcpy: copies from PmemCpu.NonTemporalThreshold bytes on use non-temporal stores for whole lines;",
-            "            smaller copies and partial head/tail lines are cached stores written back (clwb, else",
+            "            pieces shorter than a line use 8-byte non-temporal stores (movnti) when 8-byte aligned;",
+            "            other small copies and partial lines are cached stores written back (clwb, else",
             "            clflushopt, else clflush). Everything is persistent at the next PmemCommit.",
             "PmemFlush:  nothing to do on x86-64: the copy already bypassed or wrote back the cache. (On a",
             "            page-granularity mapping the pages are remembered for the msync of PmemCommit.)",
             "PmemCommit: sfence (then msync of remembered pages, if any page-granularity mapping is open).",
-            "PmemAssign: one aligned store, its line written back.",
+            "PmemAssign: one aligned store: non-temporal (movnti) for 4 and 8 bytes, else cached and its line",
+            "            written back.",
         };
 
         public override IReadOnlyList<string> Memcpy { get; } = new[] { Runtime + "X64Sequence.Memcpy(destination, source);" };
@@ -29,6 +31,10 @@ namespace Pmem.Generators.Sequences
             Runtime + "PageGranularitySync.Commit();",
         };
 
-        public override IReadOnlyList<string> Assign { get; } = AlignedStore.Concat(new[] { Runtime + "X64Sequence.WriteBack(ref location);" }).ToArray();
+        public override IReadOnlyList<string> Assign { get; } = new[]
+        {
+            AlignmentCheck,
+            Runtime + "X64Sequence.Assign(ref location, value);",
+        };
     }
 }

@@ -86,8 +86,7 @@ namespace MyApp.Storage
             if (global::System.Runtime.Intrinsics.X86.X86Base.X64.IsSupported)
             {
                 global::Pmem.CompilerServices.AtomicStore.EnsureAligned(ref location);
-                location = value;
-                global::Pmem.CompilerServices.X64Sequence.WriteBack(ref location);
+                global::Pmem.CompilerServices.X64Sequence.Assign(ref location, value);
             }
             else if (global::System.Runtime.Intrinsics.Arm.ArmBase.Arm64.IsSupported)
             {
@@ -110,8 +109,7 @@ namespace MyApp.Storage
             if (global::System.Runtime.Intrinsics.X86.X86Base.X64.IsSupported)
             {
                 global::Pmem.CompilerServices.AtomicStore.EnsureAligned(ref location);
-                location = value;
-                global::Pmem.CompilerServices.X64Sequence.WriteBack(ref location);
+                global::Pmem.CompilerServices.X64Sequence.Assign(ref location, value);
             }
             else if (global::System.Runtime.Intrinsics.Arm.ArmBase.Arm64.IsSupported)
             {
@@ -134,8 +132,7 @@ namespace MyApp.Storage
             if (global::System.Runtime.Intrinsics.X86.X86Base.X64.IsSupported)
             {
                 global::Pmem.CompilerServices.AtomicStore.EnsureAligned(ref location);
-                location = value;
-                global::Pmem.CompilerServices.X64Sequence.WriteBack(ref location);
+                global::Pmem.CompilerServices.X64Sequence.Assign(ref location, value);
             }
             else if (global::System.Runtime.Intrinsics.Arm.ArmBase.Arm64.IsSupported)
             {
@@ -158,8 +155,7 @@ namespace MyApp.Storage
             if (global::System.Runtime.Intrinsics.X86.X86Base.X64.IsSupported)
             {
                 global::Pmem.CompilerServices.AtomicStore.EnsureAligned(ref location);
-                location = value;
-                global::Pmem.CompilerServices.X64Sequence.WriteBack(ref location);
+                global::Pmem.CompilerServices.X64Sequence.Assign(ref location, value);
             }
             else if (global::System.Runtime.Intrinsics.Arm.ArmBase.Arm64.IsSupported)
             {
@@ -182,8 +178,7 @@ namespace MyApp.Storage
             if (global::System.Runtime.Intrinsics.X86.X86Base.X64.IsSupported)
             {
                 global::Pmem.CompilerServices.AtomicStore.EnsureAligned(ref location);
-                location = value;
-                global::Pmem.CompilerServices.X64Sequence.WriteBack(ref location);
+                global::Pmem.CompilerServices.X64Sequence.Assign(ref location, value);
             }
             else if (global::System.Runtime.Intrinsics.Arm.ArmBase.Arm64.IsSupported)
             {
@@ -206,8 +201,7 @@ namespace MyApp.Storage
             if (global::System.Runtime.Intrinsics.X86.X86Base.X64.IsSupported)
             {
                 global::Pmem.CompilerServices.AtomicStore.EnsureAligned(ref location);
-                location = value;
-                global::Pmem.CompilerServices.X64Sequence.WriteBack(ref location);
+                global::Pmem.CompilerServices.X64Sequence.Assign(ref location, value);
             }
             else if (global::System.Runtime.Intrinsics.Arm.ArmBase.Arm64.IsSupported)
             {
@@ -230,8 +224,7 @@ namespace MyApp.Storage
             if (global::System.Runtime.Intrinsics.X86.X86Base.X64.IsSupported)
             {
                 global::Pmem.CompilerServices.AtomicStore.EnsureAligned(ref location);
-                location = value;
-                global::Pmem.CompilerServices.X64Sequence.WriteBack(ref location);
+                global::Pmem.CompilerServices.X64Sequence.Assign(ref location, value);
             }
             else if (global::System.Runtime.Intrinsics.Arm.ArmBase.Arm64.IsSupported)
             {

@@ -2,12 +2,14 @@
 // Pmem primitives for x86-64 (RuntimeIdentifier=linux-x64).
 //
 // PmemMemcpy: copies from PmemCpu.NonTemporalThreshold bytes on use non-temporal stores for whole lines;
-//             smaller copies and partial head/tail lines are cached stores written back (clwb, else
+//             pieces shorter than a line use 8-byte non-temporal stores (movnti) when 8-byte aligned;
+//             other small copies and partial lines are cached stores written back (clwb, else
 //             clflushopt, else clflush). Everything is persistent at the next PmemCommit.
 // PmemFlush:  nothing to do on x86-64: the copy already bypassed or wrote back the cache. (On a
 //             page-granularity mapping the pages are remembered for the msync of PmemCommit.)
 // PmemCommit: sfence (then msync of remembered pages, if any page-granularity mapping is open).
-// PmemAssign: one aligned store, its line written back.
+// PmemAssign: one aligned store: non-temporal (movnti) for 4 and 8 bytes, else cached and its line
+//             written back.
 
 #nullable enable
 
@@ -51,8 +53,7 @@ namespace MyApp.Storage
         public static void PmemAssign(ref ulong location, ulong value)
         {
             global::Pmem.CompilerServices.AtomicStore.EnsureAligned(ref location);
-            location = value;
-            global::Pmem.CompilerServices.X64Sequence.WriteBack(ref location);
+            global::Pmem.CompilerServices.X64Sequence.Assign(ref location, value);
         }
 
         /// <summary>Stores <paramref name="value"/> at <paramref name="location"/> in one failure-atomic aligned store; persistent after <see cref="PmemFlush"/> of the location and <see cref="PmemCommit"/>.</summary>
@@ -63,8 +64,7 @@ namespace MyApp.Storage
         public static void PmemAssign(ref long location, long value)
         {
             global::Pmem.CompilerServices.AtomicStore.EnsureAligned(ref location);
-            location = value;
-            global::Pmem.CompilerServices.X64Sequence.WriteBack(ref location);
+            global::Pmem.CompilerServices.X64Sequence.Assign(ref location, value);
         }
 
         /// <summary>Stores <paramref name="value"/> at <paramref name="location"/> in one failure-atomic aligned store; persistent after <see cref="PmemFlush"/> of the location and <see cref="PmemCommit"/>.</summary>
@@ -75,8 +75,7 @@ namespace MyApp.Storage
         public static void PmemAssign(ref uint location, uint value)
         {
             global::Pmem.CompilerServices.AtomicStore.EnsureAligned(ref location);
-            location = value;
-            global::Pmem.CompilerServices.X64Sequence.WriteBack(ref location);
+            global::Pmem.CompilerServices.X64Sequence.Assign(ref location, value);
         }
 
         /// <summary>Stores <paramref name="value"/> at <paramref name="location"/> in one failure-atomic aligned store; persistent after <see cref="PmemFlush"/> of the location and <see cref="PmemCommit"/>.</summary>
@@ -87,8 +86,7 @@ namespace MyApp.Storage
         public static void PmemAssign(ref int location, int value)
         {
             global::Pmem.CompilerServices.AtomicStore.EnsureAligned(ref location);
-            location = value;
-            global::Pmem.CompilerServices.X64Sequence.WriteBack(ref location);
+            global::Pmem.CompilerServices.X64Sequence.Assign(ref location, value);
         }
 
         /// <summary>Stores <paramref name="value"/> at <paramref name="location"/> in one failure-atomic aligned store; persistent after <see cref="PmemFlush"/> of the location and <see cref="PmemCommit"/>.</summary>
@@ -99,8 +97,7 @@ namespace MyApp.Storage
         public static void PmemAssign(ref ushort location, ushort value)
         {
             global::Pmem.CompilerServices.AtomicStore.EnsureAligned(ref location);
-            location = value;
-            global::Pmem.CompilerServices.X64Sequence.WriteBack(ref location);
+            global::Pmem.CompilerServices.X64Sequence.Assign(ref location, value);
         }
 
         /// <summary>Stores <paramref name="value"/> at <paramref name="location"/> in one failure-atomic aligned store; persistent after <see cref="PmemFlush"/> of the location and <see cref="PmemCommit"/>.</summary>
@@ -111,8 +108,7 @@ namespace MyApp.Storage
         public static void PmemAssign(ref short location, short value)
         {
             global::Pmem.CompilerServices.AtomicStore.EnsureAligned(ref location);
-            location = value;
-            global::Pmem.CompilerServices.X64Sequence.WriteBack(ref location);
+            global::Pmem.CompilerServices.X64Sequence.Assign(ref location, value);
         }
 
         /// <summary>Stores <paramref name="value"/> at <paramref name="location"/> in one failure-atomic aligned store; persistent after <see cref="PmemFlush"/> of the location and <see cref="PmemCommit"/>.</summary>
@@ -123,8 +119,7 @@ namespace MyApp.Storage
         public static void PmemAssign(ref byte location, byte value)
         {
             global::Pmem.CompilerServices.AtomicStore.EnsureAligned(ref location);
-            location = value;
-            global::Pmem.CompilerServices.X64Sequence.WriteBack(ref location);
+            global::Pmem.CompilerServices.X64Sequence.Assign(ref location, value);
         }
 
     }
