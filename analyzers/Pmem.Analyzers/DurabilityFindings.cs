@@ -24,14 +24,22 @@ namespace Pmem.Analyzers
         public HashSet<IOperation> UncommittedAtExit { get; } = new();
 
         /// <summary>Publishing assignments and the writes that may still be pending when they run (PMEM005).</summary>
-        public Dictionary<IOperation, ImmutableHashSet<PendingWrite>> EarlyPublishes { get; } = new();
+        public Dictionary<IOperation, HashSet<PendingWrite>> EarlyPublishes { get; } = new();
 
         public void RecordCommit(IOperation commit, bool needed) => Record(_commitEverNeeded, commit, needed);
 
         public void RecordFlush(IOperation flush, bool needed) => Record(_flushEverNeeded, flush, needed);
 
-        public void RecordEarlyPublish(IOperation publish, ImmutableHashSet<PendingWrite> pending) =>
-            EarlyPublishes[publish] = EarlyPublishes.TryGetValue(publish, out ImmutableHashSet<PendingWrite>? earlier) ? earlier.Union(pending) : pending;
+        public void RecordEarlyPublish(IOperation publish, ImmutableArray<PendingWrite> pending)
+        {
+            if (!EarlyPublishes.TryGetValue(publish, out HashSet<PendingWrite>? earlier))
+            {
+                earlier = new HashSet<PendingWrite>();
+                EarlyPublishes.Add(publish, earlier);
+            }
+
+            earlier.UnionWith(pending);
+        }
 
         /// <summary>Commits no write or flush reaches on any path (PMEM006).</summary>
         public IEnumerable<IOperation> RedundantCommits => NeverNeeded(_commitEverNeeded);

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
@@ -18,47 +17,24 @@ namespace Pmem.Analyzers
     /// throws has not acknowledged its write, and recovery must cope with a partial one anyway. A <c>catch</c> that
     /// swallows the exception and returns normally does not get that pass: the states it may start from are checked.
     /// </summary>
-    internal sealed class DurabilityDataflow
+    internal sealed class GraphDataflow
     {
         private readonly ControlFlowGraph _graph;
-        private readonly CalleeEffectsCache _callees;
-        private readonly PmemTypes _types;
-        private readonly LocalAssignments _locals;
+        private readonly DurabilityTransfer _transfer;
         private readonly CancellationToken _cancellationToken;
-        private readonly DurabilityFindings _findings = new();
 
-        public DurabilityDataflow(ControlFlowGraph graph, CalleeEffectsCache callees, PmemTypes types, LocalAssignments locals, CancellationToken cancellationToken)
+        public GraphDataflow(ControlFlowGraph graph, DurabilityTransfer transfer, CancellationToken cancellationToken)
         {
             _graph = graph;
-            _callees = callees;
-            _types = types;
-            _locals = locals;
+            _transfer = transfer;
             _cancellationToken = cancellationToken;
         }
 
         public DurabilityFindings Run()
         {
             ImmutableArray<BasicBlock> blocks = _graph.Blocks;
-            DurabilityState? atExit = RunRegion(0, blocks.Length - 1, DurabilityState.Entry);
-            if (atExit is not null)
-            {
-                foreach (PendingWrite write in atExit.Pending)
-                {
-                    if (write.IsCallerCommits)
-                    {
-                        continue;
-                    }
-
-                    if (!write.IsFlushed)
-                    {
-                        _findings.UnflushedAtExit.Add(write.Write);
-                    }
-
-                    _findings.UncommittedAtExit.Add(write.Write);
-                }
-            }
-
-            return _findings;
+            _transfer.RecordExit(RunRegion(0, blocks.Length - 1, DurabilityState.Entry));
+            return _transfer.Findings;
         }
 
         /// <summary>
@@ -84,7 +60,7 @@ namespace Pmem.Analyzers
                     continue;
                 }
 
-                List<int> handlers = ExceptionHandlersOf(block).ToList();
+                List<int> handlers = ExceptionHandlersOf(block);
                 DurabilityState after = Transfer(block, before, out DurabilityState? anyIntermediate, trackIntermediate: handlers.Count > 0);
                 foreach (int handler in handlers)
                 {
@@ -149,7 +125,7 @@ namespace Pmem.Analyzers
                 }
 
                 DurabilityState joined = DurabilityState.Join(existing, state)!;
-                if (!joined.SameAs(existing))
+                if (!DurabilityState.SameAs(joined, existing))
                 {
                     inputs[ordinal] = joined;
                     work.Add(ordinal);
@@ -173,8 +149,9 @@ namespace Pmem.Analyzers
         }
 
         /// <summary>The first blocks of the <c>catch</c> and filter handlers an exception in <paramref name="block"/> may enter.</summary>
-        private static IEnumerable<int> ExceptionHandlersOf(BasicBlock block)
+        private static List<int> ExceptionHandlersOf(BasicBlock block)
         {
+            var handlers = new List<int>();
             for (ControlFlowRegion? region = block.EnclosingRegion; region is not null; region = region.EnclosingRegion)
             {
                 if (region.Kind != ControlFlowRegionKind.Try || region.EnclosingRegion is not { Kind: ControlFlowRegionKind.TryAndCatch } tryAndCatch)
@@ -186,10 +163,12 @@ namespace Pmem.Analyzers
                 {
                     if (handler != region)
                     {
-                        yield return handler.FirstBlockOrdinal;
+                        handlers.Add(handler.FirstBlockOrdinal);
                     }
                 }
             }
+
+            return handlers;
         }
 
         private DurabilityState Transfer(BasicBlock block, DurabilityState state, out DurabilityState? anyIntermediate, bool trackIntermediate)
@@ -197,127 +176,17 @@ namespace Pmem.Analyzers
             anyIntermediate = trackIntermediate ? state : null;
             foreach (IOperation statement in block.Operations)
             {
-                state = TransferStatement(statement, state);
+                state = _transfer.Apply(_transfer.EffectsOf(statement), state)!;
                 anyIntermediate = trackIntermediate ? DurabilityState.Join(anyIntermediate, state) : null;
             }
 
             if (block.BranchValue is { } branchValue)
             {
-                state = TransferStatement(branchValue, state);
+                state = _transfer.Apply(_transfer.EffectsOf(branchValue), state)!;
                 anyIntermediate = trackIntermediate ? DurabilityState.Join(anyIntermediate, state) : null;
             }
 
             return state;
         }
-
-        private DurabilityState TransferStatement(IOperation statement, DurabilityState state)
-        {
-            foreach (IOperation operation in statement.InEvaluationOrder())
-            {
-                state = operation switch
-                {
-                    IInvocationOperation invocation => TransferCall(invocation, invocation.TargetMethod, invocation.Instance?.WithoutConversions().Type, state),
-                    IObjectCreationOperation { Constructor: { } constructor } creation => TransferCall(creation, constructor, null, state),
-                    IAssignmentOperation { Target: not (ILocalReferenceOperation { Local.IsRef: false } or IParameterReferenceOperation { Parameter.RefKind: RefKind.None }) } => ForgetCleanRanges(state),
-                    IIncrementOrDecrementOperation { Target: not (ILocalReferenceOperation { Local.IsRef: false } or IParameterReferenceOperation { Parameter.RefKind: RefKind.None }) } => ForgetCleanRanges(state),
-                    _ => state,
-                };
-            }
-
-            return state;
-        }
-
-        private DurabilityState TransferCall(IOperation call, IMethodSymbol method, ITypeSymbol? receiverType, DurabilityState state)
-        {
-            PrimitiveKind kind = _callees.Classify(method, receiverType, _cancellationToken, out CallEffects effects);
-            switch (kind)
-            {
-                case PrimitiveKind.Memcpy:
-                case PrimitiveKind.Assign:
-                    return Write((IInvocationOperation)call, kind, state);
-                case PrimitiveKind.Flush:
-                    return Flush((IInvocationOperation)call, state);
-                case PrimitiveKind.Commit:
-                    return Commit(call, state);
-                case PrimitiveKind.CallerCommits:
-                    return state.With(
-                        pending: state.Pending.Add(new PendingWrite(call, destination: null, isFlushed: true, isCallerCommits: true)),
-                        mayHaveUncommittedWork: true,
-                        cleanFlushedRanges: ImmutableHashSet<LocationKey>.Empty);
-                case PrimitiveKind.Opaque:
-                    return Opaque(effects, state);
-                default:
-                    // A call that does not touch persistent memory through the primitives may still store into a span the
-                    // method flushed (CopyTo, Fill): a later flush of it is not provably redundant.
-                    return method.Name == "Slice" ? state : ForgetCleanRanges(state);
-            }
-        }
-
-        private DurabilityState Write(IInvocationOperation write, PrimitiveKind kind, DurabilityState state)
-        {
-            IOperation? destination = write.ArgumentValue(0);
-            if (kind == PrimitiveKind.Assign && state.Pending.Count > 0 && PublishTarget.Of(destination, _types) is not null)
-            {
-                _findings.RecordEarlyPublish(write, state.Pending);
-            }
-
-            LocationKey? key = kind == PrimitiveKind.Memcpy ? LocationKey.Of(destination, _locals) : null;
-
-            // The same call again (a loop) supersedes its earlier execution's obligations: one fact per write site.
-            ImmutableHashSet<PendingWrite> pending = state.Pending.Where(p => !ReferenceEquals(p.Write, write)).ToImmutableHashSet()
-                .Add(new PendingWrite(write, key, isFlushed: false, isCallerCommits: false));
-            return state.With(
-                pending: pending,
-                mayHaveUncommittedWork: true,
-                cleanFlushedRanges: state.CleanFlushedRanges.Where(range => !LocationKey.MayOverlap(range, key)).ToImmutableHashSet());
-        }
-
-        private DurabilityState Flush(IInvocationOperation flush, DurabilityState state)
-        {
-            LocationKey? key = LocationKey.Of(flush.ArgumentValue(0), _locals);
-            _findings.RecordFlush(flush, needed: key is null || !state.CleanFlushedRanges.Contains(key));
-            ImmutableHashSet<PendingWrite> pending = state.Pending
-                .Select(p => !p.IsFlushed && LocationKey.Covers(key, p.Destination) ? p.AsFlushed() : p)
-                .ToImmutableHashSet();
-            return state.With(
-                pending: pending,
-                mayHaveUncommittedWork: true,
-                cleanFlushedRanges: key is null ? state.CleanFlushedRanges : state.CleanFlushedRanges.Add(key));
-        }
-
-        private DurabilityState Commit(IOperation commit, DurabilityState state)
-        {
-            _findings.RecordCommit(commit, needed: state.MayHaveUncommittedWork);
-            foreach (PendingWrite write in state.Pending)
-            {
-                if (!write.IsFlushed && !write.IsCallerCommits)
-                {
-                    _findings.UnflushedAtCommit.Add(write.Write);
-                }
-            }
-
-            // A write reported unflushed here is not reported again at a later commit or the exit.
-            return state.With(pending: ImmutableHashSet<PendingWrite>.Empty, mayHaveUncommittedWork: false);
-        }
-
-        /// <summary>A callee that may flush and commit is taken to do so for every pending write: no warning on code the analyzer cannot see.</summary>
-        private static DurabilityState Opaque(CallEffects effects, DurabilityState state)
-        {
-            ImmutableHashSet<PendingWrite> pending = state.Pending;
-            if ((effects & CallEffects.MayFlush) != 0)
-            {
-                pending = pending.Select(p => p.AsFlushed()).ToImmutableHashSet();
-            }
-
-            if ((effects & CallEffects.MayCommit) != 0)
-            {
-                pending = pending.Where(p => !p.IsFlushed).ToImmutableHashSet();
-            }
-
-            return state.With(pending: pending, mayHaveUncommittedWork: true, cleanFlushedRanges: ImmutableHashSet<LocationKey>.Empty);
-        }
-
-        private static DurabilityState ForgetCleanRanges(DurabilityState state) =>
-            state.CleanFlushedRanges.IsEmpty ? state : state.With(cleanFlushedRanges: ImmutableHashSet<LocationKey>.Empty);
     }
 }

@@ -14,14 +14,12 @@ namespace Pmem.Analyzers
         private readonly Dictionary<ILocalSymbol, List<IOperation>> _values = new(SymbolEqualityComparer.Default);
         private readonly HashSet<ISymbol> _untracked = new(SymbolEqualityComparer.Default);
 
-        public LocalAssignments(IEnumerable<IOperation> roots)
+        /// <param name="operations">Every operation of the method, lambdas and local functions included.</param>
+        public LocalAssignments(IEnumerable<IOperation> operations)
         {
-            foreach (IOperation root in roots)
+            foreach (IOperation operation in operations)
             {
-                foreach (IOperation operation in root.DescendantsAndSelf())
-                {
-                    Record(operation);
-                }
+                Record(operation);
             }
         }
 

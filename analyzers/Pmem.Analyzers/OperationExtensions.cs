@@ -49,10 +49,9 @@ namespace Pmem.Analyzers
                     continue;
                 }
 
-                var children = new List<IOperation>(operation.ChildOperations);
-                for (int i = children.Count - 1; i >= 0; i--)
+                foreach (IOperation child in operation.ChildOperations.Reverse())
                 {
-                    pending.Push((children[i], false));
+                    pending.Push((child, false));
                 }
             }
         }

@@ -17,6 +17,20 @@ namespace Pmem.Analyzers
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class PmemDurabilityAnalyzer : DiagnosticAnalyzer
     {
+        private readonly DurabilityEngine _engine;
+
+        /// <summary>Creates the analyzer as the compiler loads it.</summary>
+        public PmemDurabilityAnalyzer()
+            : this(DurabilityEngine.StructuredWithGraphFallback)
+        {
+        }
+
+        /// <summary>Creates the analyzer with a chosen engine, so that tests can hold the engines to the same findings.</summary>
+        internal PmemDurabilityAnalyzer(DurabilityEngine engine)
+        {
+            _engine = engine;
+        }
+
         /// <inheritdoc />
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
             DiagnosticDescriptors.UnflushedWrite,
@@ -40,7 +54,7 @@ namespace Pmem.Analyzers
                 }
 
                 var callees = new CalleeEffectsCache(start.Compilation, types);
-                start.RegisterOperationBlockAction(block => new MethodAnalysis(block, types, callees).Run());
+                start.RegisterOperationBlockAction(block => new MethodAnalysis(block, types, callees, _engine).Run());
             });
         }
 
@@ -50,30 +64,37 @@ namespace Pmem.Analyzers
             private readonly OperationBlockAnalysisContext _context;
             private readonly PmemTypes _types;
             private readonly CalleeEffectsCache _callees;
+            private readonly DurabilityEngine _engine;
+            private readonly List<IOperation> _operations = new();
             private LocalAssignments? _locals;
 
-            public MethodAnalysis(OperationBlockAnalysisContext context, PmemTypes types, CalleeEffectsCache callees)
+            public MethodAnalysis(OperationBlockAnalysisContext context, PmemTypes types, CalleeEffectsCache callees, DurabilityEngine engine)
             {
                 _context = context;
                 _types = types;
                 _callees = callees;
+                _engine = engine;
             }
 
-            private LocalAssignments Locals => _locals ??= new LocalAssignments(_context.OperationBlocks);
+            private LocalAssignments Locals => _locals ??= new LocalAssignments(_operations);
 
             public void Run()
             {
-                // One cheap pass decides whether the method touches pmem at all; most methods stop here.
+                // One cheap pass decides whether the method touches pmem at all; most methods stop here. It keeps the
+                // operations it walked, so that the later passes need not walk the tree again.
                 bool writesThroughPrimitives = false;
+                bool nestedFunctionWrites = false;
                 bool mentionsRegion = false;
                 var assigns = new List<IInvocationOperation>();
                 foreach (IOperation root in _context.OperationBlocks)
                 {
                     foreach (IOperation operation in root.DescendantsAndSelf())
                     {
+                        _operations.Add(operation);
                         if (operation is IInvocationOperation invocation && IsTracked(invocation.TargetMethod))
                         {
                             writesThroughPrimitives = true;
+                            nestedFunctionWrites = nestedFunctionWrites || IsInNestedFunction(invocation, root);
                             if (_callees.ClassifyPrimitive(invocation.TargetMethod) == PrimitiveKind.Assign)
                             {
                                 assigns.Add(invocation);
@@ -96,8 +117,22 @@ namespace Pmem.Analyzers
 
                 if (writesThroughPrimitives)
                 {
-                    AnalyzeDurability();
+                    AnalyzeDurability(nestedFunctionWrites);
                 }
+            }
+
+            /// <summary>Whether <paramref name="operation"/> runs in a lambda or local function of <paramref name="root"/>, which has a graph of its own.</summary>
+            private static bool IsInNestedFunction(IOperation operation, IOperation root)
+            {
+                for (IOperation? current = operation.Parent; current is not null && current != root; current = current.Parent)
+                {
+                    if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
             }
 
             private bool IsTracked(IMethodSymbol method) =>
@@ -123,22 +158,21 @@ namespace Pmem.Analyzers
             private void ReportPlainStores()
             {
                 var detector = new PlainStoreDetector(new PmemMemoryTracker(_types, Locals), _callees);
-                foreach (IOperation root in _context.OperationBlocks)
+                var roots = new HashSet<IOperation>(_context.OperationBlocks);
+                foreach (IOperation operation in _operations)
                 {
-                    foreach (IOperation operation in root.Descendants())
+                    if (!roots.Contains(operation) && detector.Find(operation) is { } store)
                     {
-                        if (detector.Find(operation) is { } store)
-                        {
-                            ImmutableDictionary<string, string?> properties = store.Replacement is null
-                                ? ImmutableDictionary<string, string?>.Empty
-                                : ImmutableDictionary<string, string?>.Empty.Add(PlainStoreDetector.ReplacementProperty, store.Replacement);
-                            _context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PlainStoreToPmem, operation.Syntax.GetLocation(), properties, store.Description));
-                        }
+                        ImmutableDictionary<string, string?> properties = store.Replacement is null
+                            ? ImmutableDictionary<string, string?>.Empty
+                            : ImmutableDictionary<string, string?>.Empty.Add(PlainStoreDetector.ReplacementProperty, store.Replacement);
+                        _context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PlainStoreToPmem, operation.Syntax.GetLocation(), properties, store.Description));
                     }
                 }
             }
 
-            private void AnalyzeDurability()
+            /// <param name="nestedFunctionWrites">Whether a lambda or local function calls the primitives: their bodies are analyzed on their own graphs.</param>
+            private void AnalyzeDurability(bool nestedFunctionWrites)
             {
                 var graphs = new Queue<(ControlFlowGraph Graph, ISymbol? Owner)>();
 
@@ -147,6 +181,14 @@ namespace Pmem.Analyzers
                     if (root is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation
                         || (root.Kind is OperationKind.FieldInitializer or OperationKind.PropertyInitializer))
                     {
+                        if (_engine == DurabilityEngine.StructuredWithGraphFallback && !nestedFunctionWrites
+                            && StructuredDataflow.BodyOf(root) is { } body
+                            && new StructuredDataflow(NewTransfer()).TryRun(body) is { } findings)
+                        {
+                            ReportDurability(findings, _context.OwningSymbol);
+                            continue;
+                        }
+
                         graphs.Enqueue((_context.GetControlFlowGraph(root), _context.OwningSymbol));
                     }
                 }
@@ -157,11 +199,13 @@ namespace Pmem.Analyzers
                     EnqueueNestedGraphs(graph, graphs);
                     if (CallsTrackedMethods(graph))
                     {
-                        DurabilityFindings findings = new DurabilityDataflow(graph, _callees, _types, Locals, _context.CancellationToken).Run();
+                        DurabilityFindings findings = new GraphDataflow(graph, NewTransfer(), _context.CancellationToken).Run();
                         ReportDurability(findings, owner);
                     }
                 }
             }
+
+            private DurabilityTransfer NewTransfer() => new(_callees, _types, Locals, _context.CancellationToken);
 
             private static void EnqueueNestedGraphs(ControlFlowGraph graph, Queue<(ControlFlowGraph Graph, ISymbol? Owner)> graphs)
             {
@@ -223,7 +267,7 @@ namespace Pmem.Analyzers
                     Report(DiagnosticDescriptors.UncommittedWrite, write, name);
                 }
 
-                foreach (KeyValuePair<IOperation, ImmutableHashSet<PendingWrite>> publish in findings.EarlyPublishes)
+                foreach (KeyValuePair<IOperation, HashSet<PendingWrite>> publish in findings.EarlyPublishes)
                 {
                     // The fix flushes each earlier write still unflushed on some path, then commits.
                     IEnumerable<Location> unflushed = publish.Value

@@ -2,6 +2,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
 
 namespace Pmem.Analyzers.Tests;
@@ -18,10 +19,31 @@ internal static class Verify
 
         """;
 
-    /// <summary>Asserts that the analyzer reports exactly the marked diagnostics in <paramref name="source"/>.</summary>
-    public static Task AnalyzerAsync(string source)
+    /// <summary>
+    /// Asserts that the analyzer reports exactly the marked diagnostics in <paramref name="source"/>, with the shipped
+    /// engine (structured where it can, graph elsewhere) and with the graph alone.
+    /// </summary>
+    public static async Task AnalyzerAsync(string source)
     {
-        var test = new CSharpAnalyzerTest<PmemDurabilityAnalyzer, DefaultVerifier>
+        await AnalyzerAsync<PmemDurabilityAnalyzer>(source);
+        await AnalyzerAsync<GraphOnlyDurabilityAnalyzer>(source);
+    }
+
+    /// <summary>
+    /// Asserts that <typeparamref name="TFix"/> turns <paramref name="source"/> into <paramref name="fixedSource"/>, one
+    /// diagnostic at a time and with fix-all, from the diagnostics of either engine.
+    /// </summary>
+    public static async Task CodeFixAsync<TFix>(string source, string fixedSource)
+        where TFix : CodeFixProvider, new()
+    {
+        await CodeFixAsync<PmemDurabilityAnalyzer, TFix>(source, fixedSource);
+        await CodeFixAsync<GraphOnlyDurabilityAnalyzer, TFix>(source, fixedSource);
+    }
+
+    private static Task AnalyzerAsync<TAnalyzer>(string source)
+        where TAnalyzer : DiagnosticAnalyzer, new()
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
         {
             TestCode = Usings + source,
             ReferenceAssemblies = ReferenceAssemblies.Net.Net80,
@@ -30,11 +52,11 @@ internal static class Verify
         return test.RunAsync(TestContext.Current.CancellationToken);
     }
 
-    /// <summary>Asserts that <typeparamref name="TFix"/> turns <paramref name="source"/> into <paramref name="fixedSource"/>, one diagnostic at a time and with fix-all.</summary>
-    public static Task CodeFixAsync<TFix>(string source, string fixedSource)
+    private static Task CodeFixAsync<TAnalyzer, TFix>(string source, string fixedSource)
+        where TAnalyzer : DiagnosticAnalyzer, new()
         where TFix : CodeFixProvider, new()
     {
-        var test = new CSharpCodeFixTest<PmemDurabilityAnalyzer, TFix, DefaultVerifier>
+        var test = new CSharpCodeFixTest<TAnalyzer, TFix, DefaultVerifier>
         {
             TestCode = Usings + source,
             FixedCode = Usings + fixedSource,
