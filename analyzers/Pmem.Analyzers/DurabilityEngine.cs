@@ -11,5 +11,11 @@ namespace Pmem.Analyzers
 
         /// <summary>The control-flow graph for every body: the reference the structured engine is tested against.</summary>
         GraphOnly,
+
+        /// <summary>
+        /// For tests: the structured engine with no fallback, throwing where it declines (the compiler reports AD0001),
+        /// so that a test can tell the structured engine really analyzed a body.
+        /// </summary>
+        StructuredOnly,
     }
 }

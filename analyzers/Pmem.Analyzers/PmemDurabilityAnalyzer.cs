@@ -181,12 +181,21 @@ namespace Pmem.Analyzers
                     if (root is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation
                         || (root.Kind is OperationKind.FieldInitializer or OperationKind.PropertyInitializer))
                     {
-                        if (_engine == DurabilityEngine.StructuredWithGraphFallback && !nestedFunctionWrites
-                            && StructuredDataflow.BodyOf(root) is { } body
-                            && new StructuredDataflow(NewTransfer()).TryRun(body) is { } findings)
+                        if (_engine != DurabilityEngine.GraphOnly)
                         {
-                            ReportDurability(findings, _context.OwningSymbol);
-                            continue;
+                            var structured = new StructuredDataflow(NewTransfer());
+                            IOperation? body = nestedFunctionWrites ? null : StructuredDataflow.BodyOf(root);
+                            if (body is not null && structured.TryRun(body) is { } findings)
+                            {
+                                ReportDurability(findings, _context.OwningSymbol);
+                                continue;
+                            }
+
+                            if (_engine == DurabilityEngine.StructuredOnly)
+                            {
+                                string why = body is null ? "a nested function writes, or the root is not a body" : $"'{structured.Declined?.Syntax}' ({structured.Declined?.Kind})";
+                                throw new System.InvalidOperationException($"The structured engine declined '{_context.OwningSymbol.Name}': {why}");
+                            }
                         }
 
                         graphs.Enqueue((_context.GetControlFlowGraph(root), _context.OwningSymbol));

@@ -24,7 +24,9 @@ namespace Pmem.Analyzers
         // innermost try being run; only those may be joined, since older ones still have to run its finally.
         private readonly List<(ILabelSymbol? Target, DurabilityState State)> _jumps = new();
         private int _scopeStart;
-        private bool _unsupported;
+
+        // The first construct this engine does not model, if any: the body goes to the graph.
+        private IOperation? _unsupported;
 
         public StructuredDataflow(DurabilityTransfer transfer)
         {
@@ -40,17 +42,20 @@ namespace Pmem.Analyzers
             _ => null,
         };
 
+        /// <summary>The first construct of the body this engine does not model, once <see cref="TryRun"/> has declined.</summary>
+        public IOperation? Declined => _unsupported;
+
         /// <summary>The findings of <paramref name="body"/>, or <see langword="null"/> when it has a construct this engine does not model.</summary>
         public DurabilityFindings? TryRun(IOperation body)
         {
             DurabilityState? atExit = Execute(body, DurabilityState.Entry);
             foreach ((ILabelSymbol? target, DurabilityState state) in _jumps)
             {
-                _unsupported |= target is not null;
+                Decline(target is not null, body);
                 atExit = DurabilityState.Join(atExit, state);
             }
 
-            if (_unsupported)
+            if (_unsupported is not null)
             {
                 return null;
             }
@@ -69,7 +74,7 @@ namespace Pmem.Analyzers
             {
                 case IBlockOperation block:
                     return ExecuteAll(block.Operations, state);
-                case IExpressionStatementOperation { Operation: IThrowOperation thrown }:
+                case IThrowOperation thrown:
                     // An exceptional exit: nothing after it, and nothing it leaves pending is owed.
                     _ = thrown.Exception is null ? state : Evaluate(thrown.Exception, state);
                     return null;
@@ -97,7 +102,7 @@ namespace Pmem.Analyzers
                     // A local function's body runs where it is called (a call the transfer summarizes).
                     return state;
                 default:
-                    _unsupported = true;
+                    Decline(true, statement);
                     return null;
             }
         }
@@ -115,11 +120,8 @@ namespace Pmem.Analyzers
         private DurabilityState? Evaluate(IOperation expression, DurabilityState? state)
         {
             StatementEffects effects = _transfer.EffectsOf(expression);
-            if (effects.Shape == EvaluationShape.Lowered || (effects.Shape == EvaluationShape.Branching && !effects.Effects.IsEmpty))
-            {
-                // The graph evaluates it in pieces the tree does not show, and the pieces matter.
-                _unsupported = true;
-            }
+            // The graph evaluates it in pieces the tree does not show, and the pieces matter.
+            Decline(effects.Shape == EvaluationShape.Lowered || (effects.Shape == EvaluationShape.Branching && !effects.Effects.IsEmpty), expression);
 
             return _transfer.Apply(effects, state);
         }
@@ -127,7 +129,7 @@ namespace Pmem.Analyzers
         /// <summary>A branch condition: the graph may drop a branch on a constant, or split a short-circuit one into blocks.</summary>
         private DurabilityState? EvaluateCondition(IOperation condition, DurabilityState? state)
         {
-            _unsupported |= condition.ConstantValue.HasValue || _transfer.EffectsOf(condition).Shape != EvaluationShape.Linear;
+            Decline(condition.ConstantValue.HasValue || _transfer.EffectsOf(condition).Shape != EvaluationShape.Linear, condition);
             return Evaluate(condition, state);
         }
 
@@ -171,7 +173,7 @@ namespace Pmem.Analyzers
                 }
 
                 DurabilityState? next = DurabilityState.Join(entry, bottom);
-                if (_unsupported || DurabilityState.SameAs(next, head))
+                if (_unsupported is not null || DurabilityState.SameAs(next, head))
                 {
                     return DurabilityState.Join(exit, breaks);
                 }
@@ -182,7 +184,7 @@ namespace Pmem.Analyzers
 
         private DurabilityState? Switch(ISwitchOperation switchStatement, DurabilityState? state)
         {
-            _unsupported |= switchStatement.Value.ConstantValue.HasValue;
+            Decline(switchStatement.Value.ConstantValue.HasValue, switchStatement.Value);
             DurabilityState? dispatched = Evaluate(switchStatement.Value, state);
             int mark = _jumps.Count;
             DurabilityState? exit = null;
@@ -193,7 +195,7 @@ namespace Pmem.Analyzers
                 {
                     // Constant cases compare without effects; patterns and guards the graph evaluates in pieces.
                     hasDefault |= clause is IDefaultCaseClauseOperation;
-                    _unsupported |= clause is not (IDefaultCaseClauseOperation or ISingleValueCaseClauseOperation { Value.ConstantValue.HasValue: true });
+                    Decline(clause is not (IDefaultCaseClauseOperation or ISingleValueCaseClauseOperation { Value.ConstantValue.HasValue: true }), clause);
                 }
 
                 exit = DurabilityState.Join(exit, ExecuteAll(section.Body, dispatched));
@@ -222,6 +224,14 @@ namespace Pmem.Analyzers
 
             _jumps.RemoveAll(jump => jump.State is null);
             return Execute(finallyBlock, completed);
+        }
+
+        private void Decline(bool unsupported, IOperation construct)
+        {
+            if (unsupported && _unsupported is null)
+            {
+                _unsupported = construct;
+            }
         }
 
         private void Jump(ILabelSymbol? target, DurabilityState? state)
