@@ -18,4 +18,11 @@ internal enum EntryFlags : byte
 
     /// <summary>Being written back to the origin: its data must not change and it must not be freed by others.</summary>
     WriteInProgress = 8,
+
+    /// <summary>
+    /// Written since the last commit (its media seq_count equals the superblock's). Kept here so that asking whether
+    /// an entry is committed never reads the media: in pmem mode the entry line was just written with a
+    /// non-temporal store, and loading it back stalls on the write-combining buffer and misses the cache.
+    /// </summary>
+    Uncommitted = 16,
 }

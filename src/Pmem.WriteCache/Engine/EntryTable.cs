@@ -26,6 +26,8 @@ internal sealed class EntryTable
     private int _freeHead = None;
     private int _freeTail = None;
     private int _currentFree = None;
+    private int _unfencedHead = None;
+    private int _unfencedTail = None;
 
     /// <summary>Creates the table for <paramref name="count"/> entries, all neither free nor cached.</summary>
     /// <param name="count">Number of cache blocks.</param>
@@ -47,8 +49,11 @@ internal sealed class EntryTable
     /// <summary>Number of entries.</summary>
     public int Count { get; }
 
-    /// <summary>Entries on the freelist.</summary>
+    /// <summary>Free entries: those on the freelist and those waiting for a fence (<see cref="AddFreeAfterFence"/>).</summary>
     public int FreeCount { get; private set; }
+
+    /// <summary>Whether some free entries wait for a fence before <see cref="PopFree"/> may hand them out.</summary>
+    public bool HasUnfencedFree => _unfencedHead != None;
 
     /// <summary>The most recently written cached entry not under writeback, or -1.</summary>
     public int LruHead => _lruHead;
@@ -68,7 +73,7 @@ internal sealed class EntryTable
         Array.Fill(_older, None);
         Array.Clear(_freeBits);
         _index.Clear();
-        _lruHead = _lruTail = _freeHead = _freeTail = _currentFree = None;
+        _lruHead = _lruTail = _freeHead = _freeTail = _currentFree = _unfencedHead = _unfencedTail = None;
         FreeCount = 0;
     }
 
@@ -91,6 +96,15 @@ internal sealed class EntryTable
     /// <param name="e">Entry index.</param>
     /// <param name="value">Whether it is being written back.</param>
     public void SetWriteInProgress(int e, bool value) => _flags[e] = value ? _flags[e] | EntryFlags.WriteInProgress : _flags[e] & ~EntryFlags.WriteInProgress;
+
+    /// <summary>Whether <paramref name="e"/> holds a block whose entry is committed on the media.</summary>
+    /// <param name="e">Entry index.</param>
+    /// <returns>Cached and not written since the last commit.</returns>
+    public bool IsCommitted(int e) => (_flags[e] & (EntryFlags.Cached | EntryFlags.Uncommitted)) == EntryFlags.Cached;
+
+    /// <summary>Records that the commit now being published covers <paramref name="e"/>.</summary>
+    /// <param name="e">An uncommitted cached entry.</param>
+    public void MarkCommitted(int e) => _flags[e] &= ~EntryFlags.Uncommitted;
 
     /// <summary>The newest entry holding <paramref name="sector"/>, or -1.</summary>
     /// <param name="sector">Origin sector.</param>
@@ -139,7 +153,8 @@ internal sealed class EntryTable
     /// <param name="e">A free entry just popped.</param>
     /// <param name="sector">Origin sector.</param>
     /// <param name="now">The cache's clock.</param>
-    public void Insert(int e, ulong sector, uint now)
+    /// <param name="committed">Whether its media seq_count is already below the superblock's (recovery), or it belongs to the next commit (a write).</param>
+    public void Insert(int e, ulong sector, uint now, bool committed)
     {
         _sector[e] = sector;
         int existing = _index.Find(sector);
@@ -154,7 +169,7 @@ internal sealed class EntryTable
             _index.Replace(existing, e);
         }
 
-        _flags[e] = EntryFlags.Cached;
+        _flags[e] = committed ? EntryFlags.Cached : EntryFlags.Cached | EntryFlags.Uncommitted;
         AddLruHead(e);
         _age[e] = now;
     }
@@ -225,18 +240,7 @@ internal sealed class EntryTable
     /// <param name="e">A cached entry not on the LRU.</param>
     public void AddLruTail(int e)
     {
-        _next[e] = None;
-        _prev[e] = _lruTail;
-        if (_lruTail == None)
-        {
-            _lruHead = e;
-        }
-        else
-        {
-            _next[_lruTail] = e;
-        }
-
-        _lruTail = e;
+        Append(ref _lruHead, ref _lruTail, e);
         _flags[e] |= EntryFlags.InLru;
     }
 
@@ -256,6 +260,37 @@ internal sealed class EntryTable
     {
         _flags[e] = EntryFlags.Free;
         FreeCount++;
+        Enqueue(e);
+    }
+
+    /// <summary>
+    /// Frees <paramref name="e"/> whose cleared entry is flushed but not yet fenced: it counts as free at once, and
+    /// joins the freelist, in order, only at <see cref="ReleaseFencedFrees"/>. Until then nothing may write to it, or
+    /// a power cut could leave its old committed entry naming data that is no longer there.
+    /// </summary>
+    /// <param name="e">An entry neither cached nor free.</param>
+    public void AddFreeAfterFence(int e)
+    {
+        _flags[e] = EntryFlags.Free;
+        FreeCount++;
+        Append(ref _unfencedHead, ref _unfencedTail, e);
+    }
+
+    /// <summary>A fence has made every cleared entry durable: hands the entries of <see cref="AddFreeAfterFence"/> to the freelist.</summary>
+    public void ReleaseFencedFrees()
+    {
+        for (int e = _unfencedHead; e != None;)
+        {
+            int next = _next[e];
+            Enqueue(e);
+            e = next;
+        }
+
+        _unfencedHead = _unfencedTail = None;
+    }
+
+    private void Enqueue(int e)
+    {
         if (_sortedFreelist)
         {
             _freeBits[e >> 6] |= 1UL << (e & 63);
@@ -267,18 +302,24 @@ internal sealed class EntryTable
             return;
         }
 
+        Append(ref _freeHead, ref _freeTail, e);
+    }
+
+    /// <summary>Links <paramref name="e"/> at the tail of the list <paramref name="head"/>..<paramref name="tail"/> (LRU, freelist, unfenced frees).</summary>
+    private void Append(ref int head, ref int tail, int e)
+    {
         _next[e] = None;
-        _prev[e] = _freeTail;
-        if (_freeTail == None)
+        _prev[e] = tail;
+        if (tail == None)
         {
-            _freeHead = e;
+            head = e;
         }
         else
         {
-            _next[_freeTail] = e;
+            _next[tail] = e;
         }
 
-        _freeTail = e;
+        tail = e;
     }
 
     /// <summary>

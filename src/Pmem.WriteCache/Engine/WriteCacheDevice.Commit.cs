@@ -1,6 +1,7 @@
 using Pmem.BlockDevices;
 using Pmem.WriteCache.Engine;
 using Pmem.WriteCache.Format;
+using Pmem.WriteCache.Media;
 
 namespace Pmem.WriteCache;
 
@@ -19,7 +20,8 @@ public sealed partial class WriteCacheDevice
     /// <summary>
     /// Commits everything written since the last commit: flush the new entries (and in pmem mode their data), make
     /// them durable, then advance the superblock's seq_count — the single store that makes them committed. Then the
-    /// older copies they replace are freed. Called with the lock held.
+    /// older copies they replace are freed; their cleared entries become durable at the next fence, and the blocks
+    /// are reused only after it. Called with the lock held.
     /// </summary>
     private async ValueTask CommitAsync()
     {
@@ -42,7 +44,7 @@ public sealed partial class WriteCacheDevice
             {
                 // Ssd mode rewrote committed blocks in place: nothing new to publish, but their data must reach the media.
                 _overwroteCommitted = false;
-                await GuardCacheIoAsync(() => _ssd!.FlushDeviceAsync(), "error flushing metadata").ConfigureAwait(false);
+                await GuardCacheIoAsync(_ssd!.FlushDeviceAsync(), "error flushing metadata").ConfigureAwait(false);
             }
 
             return;
@@ -62,13 +64,23 @@ public sealed partial class WriteCacheDevice
         }
 
         _seqCount++;
-        if (!await GuardCacheIoAsync(() => _store.PublishSeqCountAsync(_seqCount), "error writing superblock").ConfigureAwait(false))
+        for (int e = head, marked = 0; marked < count; e = _entries.LruOlder(e), marked++)
+        {
+            _entries.MarkCommitted(e);
+        }
+
+        if (!await GuardCacheIoAsync(_store.PublishSeqCountAsync(_seqCount), "error writing superblock").ConfigureAwait(false))
         {
             return;
         }
 
         _overwroteCommitted = false;
-        bool freed = false;
+
+        // Free the older copies the publish superseded, without a fence of their own (the kernel issues a third one
+        // here): until a cleared entry is durable a power cut leaves both copies committed, and recovery keeps the
+        // newer one — the kernel's rule, and a state its own commit leaves between the publish and that last fence.
+        // FreeEntry keeps the blocks unused until a fence, so an old entry never names data that has changed; that
+        // fence is the next commit's first one, or FenceSupersededFreesAsync where it is needed sooner.
         int walked = 0;
         for (int e = _entries.LruHead; e != NoEntry && walked < count; e = _entries.LruOlder(e), walked++)
         {
@@ -76,25 +88,48 @@ public sealed partial class WriteCacheDevice
             if (older != NoEntry && (_entries.FlagsOf(older) & EntryFlags.WriteInProgress) == 0)
             {
                 FreeEntry(older);
-                freed = true;
             }
-        }
-
-        if (freed)
-        {
-            await CommitFlushedOrFailAsync().ConfigureAwait(false);
         }
     }
 
-    /// <summary>Makes the flushed metadata durable; on an ssd write error enters the error state. Called with the lock held.</summary>
+    /// <summary>
+    /// Makes the flushed metadata durable; on an ssd write error enters the error state. Entries freed before it may
+    /// then be reused. Called with the lock held.
+    /// </summary>
     /// <returns>Whether it succeeded.</returns>
-    private ValueTask<bool> CommitFlushedOrFailAsync() => GuardCacheIoAsync(() => _store.CommitFlushedAsync(), "error writing metadata");
+    private async ValueTask<bool> CommitFlushedOrFailAsync()
+    {
+        if (!await GuardCacheIoAsync(_store.CommitFlushedAsync(), "error writing metadata").ConfigureAwait(false))
+        {
+            return false;
+        }
 
-    private async ValueTask<bool> GuardCacheIoAsync(Func<ValueTask> io, string what)
+        _entries.ReleaseFencedFrees();
+        return true;
+    }
+
+    /// <summary>
+    /// Fences the cleared entries of superseded copies freed by earlier commits, if any: before their blocks are
+    /// needed (no other block is free), before another entry is freed (writeback or discard may free the newer copy,
+    /// whose clear must not become durable before the older one's, or the older would be found again after a power
+    /// cut), and before suspending. Called with the lock held.
+    /// </summary>
+    /// <returns>Whether it succeeded (or there was nothing to fence).</returns>
+    private ValueTask<bool> FenceSupersededFreesAsync() => _entries.HasUnfencedFree ? CommitFlushedOrFailAsync() : new(true);
+
+    /// <summary>
+    /// Waits for a store operation and turns a cache-device error into the error state. The store reports errors
+    /// through the task, never by throwing at the call (<see cref="CacheStore"/>), so a pmem-mode operation, which
+    /// completes at once, costs neither a delegate nor a state machine.
+    /// </summary>
+    /// <returns>Whether it succeeded.</returns>
+    private ValueTask<bool> GuardCacheIoAsync(ValueTask io, string what) => io.IsCompletedSuccessfully ? new(true) : AwaitCacheIoAsync(io, what);
+
+    private async ValueTask<bool> AwaitCacheIoAsync(ValueTask io, string what)
     {
         try
         {
-            await io().ConfigureAwait(false);
+            await io.ConfigureAwait(false);
             return true;
         }
         catch (BlockDeviceException e)
@@ -192,16 +227,22 @@ public sealed partial class WriteCacheDevice
         }
     }
 
-    /// <summary>Unindexes <paramref name="e"/>, returns it to the freelist and marks it free on the media (durable at the next commit).</summary>
+    /// <summary>
+    /// Unindexes <paramref name="e"/> and marks it free on the media (durable at the next fence, which the caller
+    /// issues before it releases the lock); it counts as free at once and is handed out after that fence. Writeback
+    /// and discard free entries this way, after <see cref="FenceSupersededFreesAsync"/>.
+    /// </summary>
     private void FreeEntry(int e)
     {
         _entries.Unlink(e);
-        _entries.AddFree(e);
         _store.ClearEntry(e);
+        _entries.AddFreeAfterFence(e);
         SignalFreelist();
     }
 
-    private bool IsCommitted(int e) => _store.Entry(e).SeqCount < _seqCount;
+
+    /// <summary>Whether cached entry <paramref name="e"/>'s seq_count is below the superblock's, known without reading the media.</summary>
+    private bool IsCommitted(int e) => _entries.IsCommitted(e);
 
     /// <summary>Enters the error state (first error wins): writes, flushes and discards then fail with EIO; committed data stays. Called with the lock held.</summary>
     private void SetError(int errno, string message)

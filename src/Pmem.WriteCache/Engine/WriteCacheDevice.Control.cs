@@ -24,6 +24,7 @@ public sealed partial class WriteCacheDevice
 
             StopTimers();
             await CommitAsync().ConfigureAwait(false);
+            await FenceSupersededFreesAsync().ConfigureAwait(false); // a suspended cache's media is final
             flushOnSuspend = _flushOnSuspend;
             if (flushOnSuspend)
             {

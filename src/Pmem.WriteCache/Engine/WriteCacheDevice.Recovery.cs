@@ -71,7 +71,7 @@ public sealed partial class WriteCacheDevice
             int old = _entries.Find(sector);
             if (old == NoEntry)
             {
-                _entries.Insert(b, sector, now);
+                _entries.Insert(b, sector, now, committed: true);
                 continue;
             }
 
@@ -90,7 +90,7 @@ public sealed partial class WriteCacheDevice
                 _entries.Unlink(old);
                 _entries.AddFree(old);
                 toClear.Add(old);
-                _entries.Insert(b, sector, now);
+                _entries.Insert(b, sector, now, committed: true);
             }
         }
 

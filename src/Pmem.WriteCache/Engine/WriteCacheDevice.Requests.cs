@@ -106,6 +106,13 @@ public sealed partial class WriteCacheDevice
                     }
 
                     e = PopFree();
+                    if (e == NoEntry && _entries.HasUnfencedFree)
+                    {
+                        // The blocks the last commit freed can be reused once their cleared entries are fenced.
+                        await FenceSupersededFreesAsync().ConfigureAwait(false);
+                        e = PopFree();
+                    }
+
                     if (e == NoEntry)
                     {
                         if (_ssd is not null && !foundEntry)
@@ -119,9 +126,7 @@ public sealed partial class WriteCacheDevice
                         continue;
                     }
 
-                    _store.WriteEntry(e, sector, _seqCount);
-                    _entries.Insert(e, sector, Now);
-                    _uncommittedBlocks++;
+                    CacheNewBlock(e, sector);
                     _stats.WritesAllocate++;
                 }
 
@@ -296,9 +301,7 @@ public sealed partial class WriteCacheDevice
                     break;
                 }
 
-                _store.WriteEntry(f, next, _seqCount);
-                _entries.Insert(f, next, Now);
-                _uncommittedBlocks++;
+                CacheNewBlock(f, next);
                 last = f;
             }
             else
@@ -344,6 +347,11 @@ public sealed partial class WriteCacheDevice
 
     private async ValueTask DiscardCachedAsync(ulong start, ulong end)
     {
+        if (!await FenceSupersededFreesAsync().ConfigureAwait(false))
+        {
+            return;
+        }
+
         bool discarded = false;
         ulong blocks = (end - start) / (ulong)_sectorsPerBlock;
         if (blocks <= (ulong)(_entries.Count - _entries.FreeCount))
@@ -394,6 +402,14 @@ public sealed partial class WriteCacheDevice
 
         FreeEntry(e);
         return true;
+    }
+
+    /// <summary>Makes the free entry <paramref name="e"/> hold <paramref name="sector"/> as part of the next commit.</summary>
+    private void CacheNewBlock(int e, ulong sector)
+    {
+        _store.WriteEntry(e, sector, _seqCount);
+        _entries.Insert(e, sector, Now, committed: false);
+        _uncommittedBlocks++;
     }
 
     /// <summary>How many blocks from <paramref name="sector"/> on, at most <paramref name="maxBlocks"/>, are not cached.</summary>

@@ -325,6 +325,8 @@ public sealed partial class WriteCacheDevice
         await _lock.WaitAsync().ConfigureAwait(false);
         try
         {
+            // On failure the cache is in its error state and nothing below is freed.
+            await FenceSupersededFreesAsync().ConfigureAwait(false);
             for (int i = 0; i < wave.Count; i++)
             {
                 if ((results[i] ?? flushError) is { } failure)

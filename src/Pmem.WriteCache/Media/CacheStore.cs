@@ -7,7 +7,8 @@ namespace Pmem.WriteCache.Media;
 /// Where a cache's superblock, entries and data live and how they are made durable: mapped pmem
 /// (<see cref="PmemCacheStore"/>) or a block device with the metadata mirrored in RAM (<see cref="SsdCacheStore"/>).
 /// The engine reads the superblock and entries through <see cref="Metadata"/> in both modes, as the kernel reads
-/// <c>wc->memory_map</c>.
+/// <c>wc->memory_map</c>. Operations that return a task report device errors through it, never by throwing at the
+/// call, so the engine can test a completed task without wrapping the call.
 /// </summary>
 internal abstract unsafe class CacheStore : IAsyncDisposable
 {

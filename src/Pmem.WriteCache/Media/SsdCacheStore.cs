@@ -72,8 +72,8 @@ internal sealed class SsdCacheStore : CacheStore
     public ValueTask WriteDataAsync(long index, ReadOnlyMemory<byte> data) => _device.WriteAsync(DataDeviceOffset(index), data);
 
     /// <summary>Flushes the cache device's volatile cache (after overwriting committed blocks in place).</summary>
-    /// <returns>A task that completes when flushed.</returns>
-    public ValueTask FlushDeviceAsync() => _device.FlushAsync();
+    /// <returns>A task that completes when flushed, and carries the device's error if it fails.</returns>
+    public async ValueTask FlushDeviceAsync() => await _device.FlushAsync().ConfigureAwait(false);
 
     public override void WriteEntry(long index, ulong sector, ulong seqCount)
     {
