@@ -29,7 +29,7 @@ public sealed class ClientTests
 
         // What we wrote is what nbdkit holds: a second, independent client (nbdcopy) reads it.
         string copy = Path.Combine(nbdkit.Directory, "copy.img");
-        await ExternalTool.RunCheckedAsync("nbdcopy", nbdkit.Uri, copy);
+        await ExternalProgram.RunCheckedAsync("nbdcopy", nbdkit.Uri, copy);
         byte[] image = await File.ReadAllBytesAsync(copy);
         byte[] fromClient = new byte[1 << 20];
         await device.ReadAsync(0, fromClient);

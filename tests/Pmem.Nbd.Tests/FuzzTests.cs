@@ -95,7 +95,7 @@ public sealed class FuzzTests
             Assert.Equal(data, back);
         }
 
-        var info = await ExternalTool.RunCheckedAsync("nbdinfo", host.Uri("ro"));
+        var info = await ExternalProgram.RunCheckedAsync("nbdinfo", host.Uri("ro"));
         Assert.Contains("is_read_only: true", info.StandardOutput);
     }
 

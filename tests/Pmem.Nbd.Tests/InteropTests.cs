@@ -10,7 +10,7 @@ public sealed class InteropTests
     public async Task Nbdinfo_reports_size_flags_block_sizes_and_description()
     {
         await using var host = TestServerHost.Start(size: 16 << 20);
-        var result = await ExternalTool.RunCheckedAsync("nbdinfo", host.Uri());
+        var result = await ExternalProgram.RunCheckedAsync("nbdinfo", host.Uri());
         string text = result.StandardOutput;
         Assert.Contains("export-size: 16777216", text);
         Assert.Contains("description: test memory", text);
@@ -33,18 +33,18 @@ public sealed class InteropTests
             options.Exports.Add(new NbdExport("disk-a", new MemoryBlockDevice(1 << 20), description: "first disk"));
             options.Exports.Add(new NbdExport("disk-b", new MemoryBlockDevice(2 << 20, 4096), readOnly: true, description: "second disk"));
         });
-        var list = await ExternalTool.RunCheckedAsync("nbdinfo", "--list", host.Uri());
+        var list = await ExternalProgram.RunCheckedAsync("nbdinfo", "--list", host.Uri());
         Assert.Contains("export=\"disk-a\"", list.StandardOutput);
         Assert.Contains("export=\"disk-b\"", list.StandardOutput);
         Assert.Contains("first disk", list.StandardOutput);
 
-        var b = await ExternalTool.RunCheckedAsync("nbdinfo", host.Uri("disk-b"));
+        var b = await ExternalProgram.RunCheckedAsync("nbdinfo", host.Uri("disk-b"));
         Assert.Contains("export-size: 2097152", b.StandardOutput);
         Assert.Contains("is_read_only: true", b.StandardOutput);
         Assert.Contains("block_size_minimum: 4096", b.StandardOutput);
         Assert.Contains("can_trim: false", b.StandardOutput);
 
-        var missing = await ExternalTool.RunAsync("nbdinfo", [host.Uri("no-such-disk")]);
+        var missing = await ExternalProgram.RunAsync("nbdinfo", [host.Uri("no-such-disk")]);
         Assert.NotEqual(0, missing.ExitCode);
     }
 
@@ -60,9 +60,9 @@ public sealed class InteropTests
         await File.WriteAllBytesAsync(image, data);
 
         string conn = $"--connections={connections}";
-        await ExternalTool.RunCheckedAsync("nbdcopy", conn, image, host.Uri());
+        await ExternalProgram.RunCheckedAsync("nbdcopy", conn, image, host.Uri());
         Assert.Equal(SHA256.HashData(data), SHA256.HashData(host.Memory.Contents));
-        await ExternalTool.RunCheckedAsync("nbdcopy", conn, host.Uri(), back);
+        await ExternalProgram.RunCheckedAsync("nbdcopy", conn, host.Uri(), back);
         Assert.Equal(SHA256.HashData(data), SHA256.HashData(await File.ReadAllBytesAsync(back)));
     }
 
@@ -74,12 +74,12 @@ public sealed class InteropTests
         await File.WriteAllBytesAsync(image, RandomImage(16 << 20, seed: 7));
         string target = QemuTarget(host);
 
-        await ExternalTool.RunCheckedAsync("qemu-img", "convert", "-n", "-f", "raw", "-O", "raw", image, target);
-        await ExternalTool.RunCheckedAsync("qemu-img", "compare", "-f", "raw", "-F", "raw", image, target);
+        await ExternalProgram.RunCheckedAsync("qemu-img", "convert", "-n", "-f", "raw", "-O", "raw", image, target);
+        await ExternalProgram.RunCheckedAsync("qemu-img", "compare", "-f", "raw", "-F", "raw", image, target);
 
         // A one-byte difference must be caught: proves the comparison reads the export.
         host.Memory.Contents[12345] ^= 0xff;
-        var different = await ExternalTool.RunAsync("qemu-img", ["compare", "-f", "raw", "-F", "raw", image, target]);
+        var different = await ExternalProgram.RunAsync("qemu-img", ["compare", "-f", "raw", "-F", "raw", image, target]);
         Assert.Equal(1, different.ExitCode);
     }
 
@@ -124,8 +124,8 @@ public sealed class InteropTests
             string image = Path.Combine(directory, "in.img");
             byte[] data = RandomImage(8 << 20, seed: 3);
             await File.WriteAllBytesAsync(image, data);
-            await ExternalTool.RunCheckedAsync("nbdcopy", image, host.Uri("file"));
-            await ExternalTool.RunCheckedAsync("qemu-img", "compare", "-f", "raw", "-F", "raw", image, QemuTarget(host, "file"));
+            await ExternalProgram.RunCheckedAsync("nbdcopy", image, host.Uri("file"));
+            await ExternalProgram.RunCheckedAsync("qemu-img", "compare", "-f", "raw", "-F", "raw", image, QemuTarget(host, "file"));
             await QemuIoAsync("-f", "raw", "-c", "write -z 0 1m", "-c", "discard 1m 1m", "-c", "flush", "-c", "read -P 0 0 1m", QemuTarget(host, "file"));
         }
         finally
@@ -140,7 +140,7 @@ public sealed class InteropTests
     public async Task Fio_random_writes_verify_with_crc32c(int queueDepth)
     {
         await using var host = TestServerHost.Start(size: 64 << 20);
-        var result = await ExternalTool.RunCheckedAsync("fio",
+        var result = await ExternalProgram.RunCheckedAsync("fio",
             "--name=verify", "--ioengine=nbd", $"--uri={host.Uri()}", "--rw=randwrite", "--bs=4k",
             $"--iodepth={queueDepth}", "--size=16m", "--verify=crc32c", "--verify_fatal=1", "--do_verify=1",
             "--runtime=5", "--time_based=0", "--output-format=terse", "--terse-version=3");
@@ -160,9 +160,9 @@ public sealed class InteropTests
     /// <summary>qemu-io does not always reflect a failed command in its exit code; its messages do.</summary>
     private static async Task QemuIoAsync(params string[] arguments)
     {
-        var result = await ExternalTool.RunCheckedAsync("qemu-io", arguments);
-        Assert.DoesNotContain("failed", result.All, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain("error", result.All, StringComparison.OrdinalIgnoreCase);
+        var result = await ExternalProgram.RunCheckedAsync("qemu-io", arguments);
+        Assert.DoesNotContain("failed", result.All(), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("error", result.All(), StringComparison.OrdinalIgnoreCase);
     }
 
     private static string QemuTarget(TestServerHost host, string export = "")

@@ -25,7 +25,7 @@ internal sealed class NbdkitProcess : IDisposable
         string directory = Path.Combine(Path.GetTempPath(), "pmem-nbdkit-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(directory);
         string socket = Path.Combine(directory, "nbdkit.sock");
-        var process = ExternalTool.Start("nbdkit", ["-U", socket, "--exit-with-parent", "-f", .. arguments]);
+        var process = ExternalProgram.Start("nbdkit", ["-U", socket, "--exit-with-parent", "-f", .. arguments]);
         long deadline = Environment.TickCount64 + 10_000;
         while (!File.Exists(socket))
         {

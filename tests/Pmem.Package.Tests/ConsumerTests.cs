@@ -24,17 +24,17 @@ public sealed class ConsumerTests(PackedPackage package)
     }
 
     [Fact]
-    public void ADefaultBuildGetsAutoPrimitivesThatRunHere()
+    public async Task ADefaultBuildGetsAutoPrimitivesThatRunHere()
     {
         string consumer = package.WriteConsumer("default");
-        string build = Tool.Run("dotnet", ["build", "-c", "Release", "-nologo"], consumer);
+        string build = await PackedPackage.DotnetAsync(consumer, "build", "-c", "Release", "-nologo");
         string generated = ReadGenerated(consumer, Path.Combine("obj", "Release", "net10.0"));
         Assert.Contains("// Pmem primitives for x86-64 and ARM64, chosen at run time", generated);
 
         string pool = Path.Combine("/dev/shm", $"pmem-consumer-{Guid.NewGuid():N}");
         try
         {
-            string output = Tool.Run("dotnet", [Path.Combine(consumer, "bin", "Release", "net10.0", "Consumer.dll"), pool], consumer);
+            string output = await PackedPackage.DotnetAsync(consumer, Path.Combine(consumer, "bin", "Release", "net10.0", "Consumer.dll"), pool);
             Assert.Contains("read back: hello, persistent world", output);
         }
         finally
@@ -46,11 +46,11 @@ public sealed class ConsumerTests(PackedPackage package)
     }
 
     [Fact]
-    public void ALinuxArm64BuildGetsTheArm64SequenceAndRunsUnderQemu()
+    public async Task ALinuxArm64BuildGetsTheArm64SequenceAndRunsUnderQemu()
     {
         string consumer = package.WriteConsumer("arm64");
         string publish = Path.Combine(consumer, "publish");
-        Tool.Run("dotnet", ["publish", "-c", "Release", "-r", "linux-arm64", "--self-contained", "-o", publish, "-nologo"], consumer);
+        await PackedPackage.DotnetAsync(consumer, "publish", "-c", "Release", "-r", "linux-arm64", "--self-contained", "-o", publish, "-nologo");
         string generated = ReadGenerated(consumer, Path.Combine("obj", "Release", "net10.0", "linux-arm64"));
         Assert.Contains("// Pmem primitives for ARM64 (RuntimeIdentifier=linux-arm64)", generated);
         Assert.Contains("Arm64Sequence.Flush(range);", generated);
@@ -59,8 +59,11 @@ public sealed class ConsumerTests(PackedPackage package)
         string pool = Path.Combine("/dev/shm", $"pmem-consumer-arm64-{Guid.NewGuid():N}");
         try
         {
-            string output = Tool.Run("qemu-aarch64-static", ["-L", "/usr/aarch64-linux-gnu", Path.Combine(publish, "Consumer"), pool], consumer,
-                new Dictionary<string, string> { ["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1", ["DOTNET_EnableWriteXorExecute"] = "0" });
+            string output = (await ExternalProgram.RunAsync(
+                "qemu-aarch64-static",
+                ["-L", "/usr/aarch64-linux-gnu", Path.Combine(publish, "Consumer"), pool],
+                timeoutSeconds: 600,
+                new Dictionary<string, string> { ["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1", ["DOTNET_EnableWriteXorExecute"] = "0" })).Succeeded().All();
             Assert.Contains("read back: hello, persistent world", output);
             Assert.Contains("cpu: arm64: dc cva", output);
         }

@@ -1,12 +1,10 @@
-using System.Diagnostics;
-
 namespace Pmem.Package.Tests;
 
 /// <summary>
 /// Packs src/Pmem once per test run (with a version of its own, so no cached package is reused) into a feed that the
 /// consumer projects restore from.
 /// </summary>
-public sealed class PackedPackage : IDisposable
+public sealed class PackedPackage : IAsyncLifetime
 {
     public PackedPackage()
     {
@@ -15,9 +13,10 @@ public sealed class PackedPackage : IDisposable
         Packages = Path.Combine(Root, "packages");
         Version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
         Directory.CreateDirectory(Feed);
-        Tool.Run("dotnet", ["pack", Path.Combine(RepoRoot, "src", "Pmem", "Pmem.csproj"), "-c", "Release", "-o", Feed, "-p:Version=" + Version, "-nologo"], RepoRoot);
         Nupkg = Path.Combine(Feed, $"Pmem.{Version}.nupkg");
     }
+
+    private static readonly Dictionary<string, string> Quiet = new() { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" };
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
@@ -51,7 +50,18 @@ public sealed class PackedPackage : IDisposable
         return directory;
     }
 
-    public void Dispose() => Directory.Delete(Root, recursive: true);
+    /// <summary>Runs the .NET CLI (bounded to ten minutes) and returns its output; fails the test if it fails.</summary>
+    public static async Task<string> DotnetAsync(string workingDirectory, params string[] arguments) =>
+        (await ExternalProgram.RunAsync("dotnet", arguments, timeoutSeconds: 600, Quiet, workingDirectory)).Succeeded().All();
+
+    public ValueTask InitializeAsync() =>
+        new(DotnetAsync(RepoRoot, "pack", Path.Combine(RepoRoot, "src", "Pmem", "Pmem.csproj"), "-c", "Release", "-o", Feed, "-p:Version=" + Version, "-nologo"));
+
+    public ValueTask DisposeAsync()
+    {
+        Directory.Delete(Root, recursive: true);
+        return ValueTask.CompletedTask;
+    }
 
     private static string FindRepoRoot()
     {
