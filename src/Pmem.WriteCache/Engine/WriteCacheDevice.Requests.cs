@@ -274,7 +274,7 @@ public sealed partial class WriteCacheDevice
         }
         finally
         {
-            Volatile.Write(ref _lastOriginWriteMs, _clock.ElapsedMilliseconds);
+            Volatile.Write(ref _lastOriginWriteMs, ElapsedMs);
             Interlocked.Decrement(ref _originWritesInFlight);
             await EnterAsync().ConfigureAwait(false);
         }

@@ -58,7 +58,7 @@ public sealed partial class WriteCacheDevice
     {
         while (_pauseMs > 0 && !_cleaner && Volatile.Read(ref _writebackAll) == 0 && !_suspended)
         {
-            long idle = Interlocked.Read(ref _originWritesInFlight) > 0 ? 0 : _clock.ElapsedMilliseconds - Volatile.Read(ref _lastOriginWriteMs);
+            long idle = Interlocked.Read(ref _originWritesInFlight) > 0 ? 0 : ElapsedMs - Volatile.Read(ref _lastOriginWriteMs);
             if (idle >= _pauseMs)
             {
                 return;

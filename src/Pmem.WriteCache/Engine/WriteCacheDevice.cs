@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Pmem.BlockDevices;
 using Pmem.WriteCache.Engine;
 using Pmem.WriteCache.Format;
@@ -42,8 +41,12 @@ public sealed partial class WriteCacheDevice : IBlockDevice
     private readonly long _maxAgeMs;
     private readonly long _pauseMs;
     private readonly uint _writebackJobs;
-    private readonly SemaphoreSlim _lock = new(1, 1);
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly AsyncLock _lock = new();
+
+    // The kernel ages entries in jiffies. A coarse millisecond clock (Environment.TickCount64 reads
+    // CLOCK_MONOTONIC_COARSE on Linux) is as fine for ages and pauses and costs a memory read, where a Stopwatch
+    // reads the time-stamp counter on every write.
+    private readonly long _startMs = Environment.TickCount64;
 
     private ulong _seqCount;
     private int _uncommittedBlocks;
@@ -373,5 +376,7 @@ public sealed partial class WriteCacheDevice : IBlockDevice
 
     private long Watermark(int percent) => (long)((((ulong)_layout.BlockCount * (ulong)(100 - percent)) + 50) / 100);
 
-    private uint Now => (uint)_clock.ElapsedMilliseconds;
+    private long ElapsedMs => Environment.TickCount64 - _startMs;
+
+    private uint Now => (uint)ElapsedMs;
 }
