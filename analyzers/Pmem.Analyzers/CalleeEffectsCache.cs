@@ -20,6 +20,7 @@ namespace Pmem.Analyzers
         private readonly Compilation _compilation;
         private readonly PmemTypes _types;
         private readonly ConcurrentDictionary<IMethodSymbol, CallEffects> _summaries = new(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<IMethodSymbol, (PrimitiveKind Kind, CallEffects Effects)> _calls = new(SymbolEqualityComparer.Default);
 
         public CalleeEffectsCache(Compilation compilation, PmemTypes types)
         {
@@ -29,6 +30,25 @@ namespace Pmem.Analyzers
 
         /// <summary>Classifies a call as the dataflow sees it.</summary>
         public PrimitiveKind Classify(IMethodSymbol method, ITypeSymbol? receiverType, CancellationToken cancellationToken, out CallEffects effects)
+        {
+            // Only a call that may dispatch elsewhere depends on its receiver; any other is classified once per compilation.
+            bool dispatches = method.IsVirtual || method.IsAbstract || method.IsOverride || method.ContainingType.TypeKind == TypeKind.Interface;
+            if (!dispatches && _calls.TryGetValue(method, out (PrimitiveKind Kind, CallEffects Effects) known))
+            {
+                effects = known.Effects;
+                return known.Kind;
+            }
+
+            PrimitiveKind kind = ClassifyUncached(method, receiverType, cancellationToken, out effects);
+            if (!dispatches)
+            {
+                _calls.TryAdd(method, (kind, effects));
+            }
+
+            return kind;
+        }
+
+        private PrimitiveKind ClassifyUncached(IMethodSymbol method, ITypeSymbol? receiverType, CancellationToken cancellationToken, out CallEffects effects)
         {
             effects = CallEffects.None;
             PrimitiveKind primitive = ClassifyPrimitive(method);

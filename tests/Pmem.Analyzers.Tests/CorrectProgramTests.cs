@@ -4,6 +4,25 @@ namespace Pmem.Analyzers.Tests;
 public sealed class CorrectProgramTests
 {
     [Fact]
+    public Task Generated_code_is_not_analyzed() => Verify.AnalyzerAsync("""
+        [System.CodeDom.Compiler.GeneratedCode("tool", "1.0")]
+        class Generated
+        {
+            void M(Span<byte> a, byte[] data, PmemRegion region)
+            {
+                Persist.PmemMemcpy(a, data);
+                region.Span[0] = 1;
+            }
+        }
+
+        class Written
+        {
+            [System.CodeDom.Compiler.GeneratedCode("tool", "1.0")]
+            void M(Span<byte> a, byte[] data) => Persist.PmemMemcpy(a, data);
+        }
+        """);
+
+    [Fact]
     public Task Append_log_like_the_demo() => Verify.AnalyzerAsync("""
         static class Program
         {
