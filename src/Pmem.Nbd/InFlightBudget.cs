@@ -31,20 +31,28 @@ internal sealed class InFlightBudget
         }
     }
 
-    /// <summary>Waits until one more request of <paramref name="bytes"/> buffered bytes fits, then takes it.</summary>
+    /// <summary>Takes one more request of <paramref name="bytes"/> buffered bytes if it fits now.</summary>
     /// <remarks>A request larger than the whole byte budget still runs, alone, so it cannot wait forever.</remarks>
-    public async ValueTask AcquireAsync(long bytes, CancellationToken cancellationToken)
+    public bool TryAcquire(long bytes)
+    {
+        lock (_gate)
+        {
+            return TryAcquireLocked(bytes);
+        }
+    }
+
+    /// <summary>Blocks until one more request of <paramref name="bytes"/> buffered bytes fits, then takes it.</summary>
+    /// <remarks>A request larger than the whole byte budget still runs, alone, so it cannot wait forever.</remarks>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    public void Acquire(long bytes, CancellationToken cancellationToken)
     {
         while (true)
         {
             Task wait;
             lock (_gate)
             {
-                bool fits = _requests < _maxRequests && (_bytes + bytes <= _maxBytes || _requests == 0);
-                if (fits)
+                if (TryAcquireLocked(bytes))
                 {
-                    _requests++;
-                    _bytes += bytes;
                     return;
                 }
 
@@ -52,23 +60,43 @@ internal sealed class InFlightBudget
                 wait = _released.Task;
             }
 
-            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+            wait.Wait(cancellationToken);
         }
     }
 
-    /// <summary>Returns what <see cref="AcquireAsync"/> took.</summary>
-    public void Release(long bytes)
+    /// <summary>Returns what <see cref="Acquire"/> took for one request.</summary>
+    public void Release(long bytes) => Release(1, bytes);
+
+    /// <summary>Returns what <see cref="Acquire"/> took for <paramref name="requests"/> requests of <paramref name="bytes"/> bytes in all.</summary>
+    public void Release(int requests, long bytes)
     {
+        if (requests == 0)
+        {
+            return;
+        }
+
         TaskCompletionSource? wake;
         lock (_gate)
         {
-            _requests--;
+            _requests -= requests;
             _bytes -= bytes;
             wake = _released;
             _released = null;
         }
 
         wake?.TrySetResult();
+    }
+
+    private bool TryAcquireLocked(long bytes)
+    {
+        bool fits = _requests < _maxRequests && (_bytes + bytes <= _maxBytes || _requests == 0);
+        if (fits)
+        {
+            _requests++;
+            _bytes += bytes;
+        }
+
+        return fits;
     }
 
     /// <summary>Completes when no request is in flight (used when draining).</summary>

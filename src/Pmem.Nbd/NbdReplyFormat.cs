@@ -36,19 +36,19 @@ internal static class NbdReplyFormat
     /// Fills the headroom in front of <paramref name="dataLength"/> bytes of read data at <see cref="ReadHeadroom"/>,
     /// and returns the slice of <paramref name="buffer"/> that is the whole reply.
     /// </summary>
-    public static ReadOnlyMemory<byte> FrameReadData(byte[] buffer, int dataLength, ulong cookie, ulong offset, bool structured)
+    public static ArraySegment<byte> FrameReadData(byte[] buffer, int dataLength, ulong cookie, ulong offset, bool structured)
     {
         if (!structured)
         {
             int start = ReadHeadroom - SimpleHeaderSize;
             WriteSimple(buffer.AsSpan(start), NbdErrno.None, cookie);
-            return buffer.AsMemory(start, SimpleHeaderSize + dataLength);
+            return new ArraySegment<byte>(buffer, start, SimpleHeaderSize + dataLength);
         }
 
         int chunkStart = ReadHeadroom - StructuredHeaderSize - 8;
         WriteStructured(buffer.AsSpan(chunkStart), done: true, NbdStructuredReplyType.OffsetData, cookie, 8 + dataLength);
         BinaryPrimitives.WriteUInt64BigEndian(buffer.AsSpan(chunkStart + StructuredHeaderSize), offset);
-        return buffer.AsMemory(chunkStart, StructuredHeaderSize + 8 + dataLength);
+        return new ArraySegment<byte>(buffer, chunkStart, StructuredHeaderSize + 8 + dataLength);
     }
 
     /// <summary>An <c>NBD_REPLY_TYPE_ERROR</c> chunk with the done flag, carrying a message for humans.</summary>
@@ -61,14 +61,6 @@ internal static class NbdReplyFormat
         BinaryPrimitives.WriteUInt32BigEndian(reply.AsSpan(StructuredHeaderSize), (uint)error);
         BinaryPrimitives.WriteUInt16BigEndian(reply.AsSpan(StructuredHeaderSize + 4), (ushort)textLength);
         text.AsSpan(0, textLength).CopyTo(reply.AsSpan(StructuredHeaderSize + 6));
-        return reply;
-    }
-
-    /// <summary>An <c>NBD_REPLY_TYPE_NONE</c> chunk with the done flag: success with no content (a zero-length read).</summary>
-    public static byte[] StructuredNone(ulong cookie)
-    {
-        byte[] reply = new byte[StructuredHeaderSize];
-        WriteStructured(reply, done: true, NbdStructuredReplyType.None, cookie, 0);
         return reply;
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Pmem.Nbd.Protocol;
@@ -36,18 +37,18 @@ internal sealed class NbdServerHandshake
         _peer = peer;
     }
 
-    /// <summary>Runs negotiation; returns the session, or null if the client ended it without choosing an export.</summary>
+    /// <summary>Runs negotiation (blocking: on the connection's own thread); returns the session, or null if the client ended it without choosing an export.</summary>
     /// <exception cref="NbdProtocolException">The client broke the protocol; the caller hangs up.</exception>
-    public async Task<NbdSession?> RunAsync(CancellationToken cancellationToken)
+    public NbdSession? Run()
     {
         byte[] greeting = new byte[18];
         BinaryPrimitives.WriteUInt64BigEndian(greeting, NbdMagic.Init);
         BinaryPrimitives.WriteUInt64BigEndian(greeting.AsSpan(8), NbdMagic.Option);
         BinaryPrimitives.WriteUInt16BigEndian(greeting.AsSpan(16), (ushort)(NbdHandshakeFlags.FixedNewstyle | NbdHandshakeFlags.NoZeroes));
-        await _output.SendAsync(greeting, cancellationToken).ConfigureAwait(false);
+        _output.Send(greeting);
 
         byte[] header = new byte[OptionHeaderSize];
-        if (!await _input.TryReadExactlyAsync(header.AsMemory(0, 4), cancellationToken).ConfigureAwait(false))
+        if (!_input.TryReadExactly(header.AsSpan(0, 4)))
         {
             return null;
         }
@@ -68,7 +69,7 @@ internal sealed class NbdServerHandshake
                 throw new NbdProtocolException($"Client sent {_options.MaxOptionsPerConnection} options without entering transmission (the limit).");
             }
 
-            if (!await _input.TryReadExactlyAsync(header, cancellationToken).ConfigureAwait(false))
+            if (!_input.TryReadExactly(header))
             {
                 _logger.LogDebug("NBD client {Peer} closed the connection during negotiation.", _peer);
                 return null;
@@ -88,11 +89,11 @@ internal sealed class NbdServerHandshake
             }
 
             byte[] data = new byte[length];
-            await _input.ReadExactlyAsync(data, cancellationToken).ConfigureAwait(false);
+            _input.ReadExactly(data);
 
             NbdSession? session;
             bool keepGoing;
-            (session, keepGoing) = await HandleOptionAsync(option, data, cancellationToken).ConfigureAwait(false);
+            (session, keepGoing) = HandleOption(option, data);
             if (session is not null || !keepGoing)
             {
                 return session;
@@ -100,20 +101,20 @@ internal sealed class NbdServerHandshake
         }
     }
 
-    private async Task<(NbdSession? Session, bool KeepGoing)> HandleOptionAsync(NbdOption option, byte[] data, CancellationToken cancellationToken)
+    private (NbdSession? Session, bool KeepGoing) HandleOption(NbdOption option, byte[] data)
     {
         switch (option)
         {
             case NbdOption.ExportName:
-                return (await ExportNameAsync(data, cancellationToken).ConfigureAwait(false), false);
+                return (ExportName(data), false);
 
             case NbdOption.Abort:
                 _logger.LogDebug("NBD client {Peer} aborted negotiation.", _peer);
                 try
                 {
-                    await ReplyAsync(option, NbdOptionReplyType.Ack, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                    Reply(option, NbdOptionReplyType.Ack, ReadOnlySpan<byte>.Empty);
                 }
-                catch (IOException)
+                catch (Exception e) when (e is IOException or SocketException)
                 {
                     // The spec lets the client hang up without waiting for this acknowledgement.
                 }
@@ -123,47 +124,47 @@ internal sealed class NbdServerHandshake
             case NbdOption.List:
                 if (data.Length != 0)
                 {
-                    await ErrorAsync(option, NbdOptionReplyType.ErrorInvalid, "NBD_OPT_LIST takes no data.", cancellationToken).ConfigureAwait(false);
+                    Error(option, NbdOptionReplyType.ErrorInvalid, "NBD_OPT_LIST takes no data.");
                     return (null, true);
                 }
 
                 foreach (NbdExport export in _exports.Values)
                 {
-                    await ReplyAsync(option, NbdOptionReplyType.Server, ServerEntry(export), cancellationToken).ConfigureAwait(false);
+                    Reply(option, NbdOptionReplyType.Server, ServerEntry(export));
                 }
 
-                await ReplyAsync(option, NbdOptionReplyType.Ack, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                Reply(option, NbdOptionReplyType.Ack, ReadOnlySpan<byte>.Empty);
                 return (null, true);
 
             case NbdOption.Info:
             case NbdOption.Go:
-                return (await InfoOrGoAsync(option, data, cancellationToken).ConfigureAwait(false), true);
+                return (InfoOrGo(option, data), true);
 
             case NbdOption.StructuredReply:
                 if (data.Length != 0)
                 {
-                    await ErrorAsync(option, NbdOptionReplyType.ErrorInvalid, "NBD_OPT_STRUCTURED_REPLY takes no data.", cancellationToken).ConfigureAwait(false);
+                    Error(option, NbdOptionReplyType.ErrorInvalid, "NBD_OPT_STRUCTURED_REPLY takes no data.");
                     return (null, true);
                 }
 
                 if (_structuredReplies)
                 {
-                    await ErrorAsync(option, NbdOptionReplyType.ErrorInvalid, "Structured replies are already negotiated.", cancellationToken).ConfigureAwait(false);
+                    Error(option, NbdOptionReplyType.ErrorInvalid, "Structured replies are already negotiated.");
                     return (null, true);
                 }
 
                 _structuredReplies = true;
-                await ReplyAsync(option, NbdOptionReplyType.Ack, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                Reply(option, NbdOptionReplyType.Ack, ReadOnlySpan<byte>.Empty);
                 return (null, true);
 
             default:
                 _logger.LogInformation("NBD client {Peer} sent unsupported option {Option}; answered NBD_REP_ERR_UNSUP.", _peer, (uint)option);
-                await ErrorAsync(option, NbdOptionReplyType.ErrorUnsupported, $"Option {(uint)option} is not supported by this server.", cancellationToken).ConfigureAwait(false);
+                Error(option, NbdOptionReplyType.ErrorUnsupported, $"Option {(uint)option} is not supported by this server.");
                 return (null, true);
         }
     }
 
-    private async Task<NbdSession?> ExportNameAsync(byte[] data, CancellationToken cancellationToken)
+    private NbdSession? ExportName(byte[] data)
     {
         string name = Encoding.UTF8.GetString(data);
         if (!_exports.TryGetValue(name, out NbdExport? export))
@@ -175,22 +176,22 @@ internal sealed class NbdServerHandshake
         byte[] reply = new byte[10 + (_noZeroes ? 0 : ExportNameReplyPadding)];
         BinaryPrimitives.WriteUInt64BigEndian(reply, (ulong)export.Device.Length);
         BinaryPrimitives.WriteUInt16BigEndian(reply.AsSpan(8), (ushort)export.TransmissionFlags);
-        await _output.SendAsync(reply, cancellationToken).ConfigureAwait(false);
+        _output.Send(reply);
         return new NbdSession(export, _structuredReplies, AgreedBlockSizes: false);
     }
 
-    private async Task<NbdSession?> InfoOrGoAsync(NbdOption option, byte[] data, CancellationToken cancellationToken)
+    private NbdSession? InfoOrGo(NbdOption option, byte[] data)
     {
         if (data.Length < 6)
         {
-            await ErrorAsync(option, NbdOptionReplyType.ErrorInvalid, "Option data is shorter than 6 bytes.", cancellationToken).ConfigureAwait(false);
+            Error(option, NbdOptionReplyType.ErrorInvalid, "Option data is shorter than 6 bytes.");
             return null;
         }
 
         uint nameLength = BinaryPrimitives.ReadUInt32BigEndian(data);
         if (nameLength > (uint)data.Length - 6)
         {
-            await ErrorAsync(option, NbdOptionReplyType.ErrorInvalid, "Export name length runs past the option data.", cancellationToken).ConfigureAwait(false);
+            Error(option, NbdOptionReplyType.ErrorInvalid, "Export name length runs past the option data.");
             return null;
         }
 
@@ -200,7 +201,7 @@ internal sealed class NbdServerHandshake
         at += 2;
         if (data.Length - at != requestCount * 2)
         {
-            await ErrorAsync(option, NbdOptionReplyType.ErrorInvalid, "Information request count does not match the option length.", cancellationToken).ConfigureAwait(false);
+            Error(option, NbdOptionReplyType.ErrorInvalid, "Information request count does not match the option length.");
             return null;
         }
 
@@ -213,7 +214,7 @@ internal sealed class NbdServerHandshake
         if (!_exports.TryGetValue(name, out NbdExport? export))
         {
             _logger.LogInformation("NBD client {Peer} asked for unknown export '{Export}'.", _peer, name);
-            await ErrorAsync(option, NbdOptionReplyType.ErrorUnknown, $"Export '{name}' does not exist.", cancellationToken).ConfigureAwait(false);
+            Error(option, NbdOptionReplyType.ErrorUnknown, $"Export '{name}' does not exist.");
             return null;
         }
 
@@ -221,7 +222,7 @@ internal sealed class NbdServerHandshake
         BinaryPrimitives.WriteUInt16BigEndian(info, (ushort)NbdInfoType.Export);
         BinaryPrimitives.WriteUInt64BigEndian(info.AsSpan(2), (ulong)export.Device.Length);
         BinaryPrimitives.WriteUInt16BigEndian(info.AsSpan(10), (ushort)export.TransmissionFlags);
-        await ReplyAsync(option, NbdOptionReplyType.Info, info.AsMemory(0, 12), cancellationToken).ConfigureAwait(false);
+        Reply(option, NbdOptionReplyType.Info, info.AsSpan(0, 12));
 
         // Sent even when not requested (clients ignore what they did not ask for): a client that reads it learns
         // the alignment the server enforces instead of discovering it through EINVAL.
@@ -229,19 +230,19 @@ internal sealed class NbdServerHandshake
         BinaryPrimitives.WriteUInt32BigEndian(info.AsSpan(2), (uint)export.MinimumBlockSize);
         BinaryPrimitives.WriteUInt32BigEndian(info.AsSpan(6), (uint)export.PreferredBlockSize);
         BinaryPrimitives.WriteUInt32BigEndian(info.AsSpan(10), (uint)_options.MaxPayloadSize);
-        await ReplyAsync(option, NbdOptionReplyType.Info, info, cancellationToken).ConfigureAwait(false);
+        Reply(option, NbdOptionReplyType.Info, info);
 
         if (requested.Contains(NbdInfoType.Name))
         {
-            await ReplyAsync(option, NbdOptionReplyType.Info, StringInfo(NbdInfoType.Name, export.Name), cancellationToken).ConfigureAwait(false);
+            Reply(option, NbdOptionReplyType.Info, StringInfo(NbdInfoType.Name, export.Name));
         }
 
         if (requested.Contains(NbdInfoType.Description) && export.Description.Length > 0)
         {
-            await ReplyAsync(option, NbdOptionReplyType.Info, StringInfo(NbdInfoType.Description, export.Description), cancellationToken).ConfigureAwait(false);
+            Reply(option, NbdOptionReplyType.Info, StringInfo(NbdInfoType.Description, export.Description));
         }
 
-        await ReplyAsync(option, NbdOptionReplyType.Ack, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        Reply(option, NbdOptionReplyType.Ack, ReadOnlySpan<byte>.Empty);
         return option == NbdOption.Go
             ? new NbdSession(export, _structuredReplies, requested.Contains(NbdInfoType.BlockSize))
             : null;
@@ -267,17 +268,17 @@ internal sealed class NbdServerHandshake
         return entry;
     }
 
-    private ValueTask ErrorAsync(NbdOption option, NbdOptionReplyType error, string message, CancellationToken cancellationToken)
-        => ReplyAsync(option, error, Encoding.UTF8.GetBytes(message), cancellationToken);
+    private void Error(NbdOption option, NbdOptionReplyType error, string message)
+        => Reply(option, error, Encoding.UTF8.GetBytes(message));
 
-    private ValueTask ReplyAsync(NbdOption option, NbdOptionReplyType type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    private void Reply(NbdOption option, NbdOptionReplyType type, ReadOnlySpan<byte> data)
     {
         byte[] message = new byte[20 + data.Length];
         BinaryPrimitives.WriteUInt64BigEndian(message, NbdMagic.OptionReply);
         BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(8), (uint)option);
         BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(12), (uint)type);
         BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(16), (uint)data.Length);
-        data.Span.CopyTo(message.AsSpan(20));
-        return _output.SendAsync(message, cancellationToken);
+        data.CopyTo(message.AsSpan(20));
+        _output.Send(message);
     }
 }

@@ -4,7 +4,10 @@ namespace Pmem.Nbd;
 
 /// <summary>
 /// Buffered reads from a stream socket: small headers come out of one <c>recv</c> together, large payloads go straight
-/// into the caller's buffer. One reader at a time (each connection has a single reading loop).
+/// into the caller's buffer. One reader at a time (each connection has a single reading loop). The asynchronous methods
+/// serve the client; the blocking ones serve the server, whose connections each have a thread of their own (a socket
+/// that never saw an asynchronous call stays in blocking mode, so a read is one <c>recv</c> that the kernel wakes,
+/// with no event loop in between).
 /// </summary>
 internal sealed class SocketInput
 {
@@ -16,6 +19,9 @@ internal sealed class SocketInput
     private int _end;
 
     public SocketInput(Socket socket) => _socket = socket;
+
+    /// <summary>Bytes received and not yet taken: what can be read without waiting for the socket.</summary>
+    public int BufferedCount => _end - _start;
 
     /// <summary>Total bytes received, for tests and logs.</summary>
     public long BytesReceived { get; private set; }
@@ -60,6 +66,62 @@ internal sealed class SocketInput
         return true;
     }
 
+    /// <summary>The blocking form of <see cref="TryReadExactlyAsync"/>.</summary>
+    public bool TryReadExactly(Span<byte> destination)
+    {
+        int done = TakeBuffered(destination);
+        while (done < destination.Length)
+        {
+            if (destination.Length - done >= BufferSize)
+            {
+                // Big payloads: no copy through the buffer.
+                int n = _socket.Receive(destination[done..], SocketFlags.None);
+                if (n == 0)
+                {
+                    return Eof(done, destination.Length);
+                }
+
+                BytesReceived += n;
+                done += n;
+                continue;
+            }
+
+            if (!Refill())
+            {
+                return Eof(done, destination.Length);
+            }
+
+            done += TakeBuffered(destination[done..]);
+        }
+
+        return true;
+    }
+
+    /// <summary>The blocking form of <see cref="ReadExactlyAsync"/>.</summary>
+    public void ReadExactly(Span<byte> destination)
+    {
+        if (!TryReadExactly(destination) && destination.Length > 0)
+        {
+            throw new EndOfStreamException($"The peer closed the connection; {destination.Length} more bytes were expected.");
+        }
+    }
+
+    /// <summary>The blocking form of <see cref="SkipAsync"/>.</summary>
+    public void Skip(long count)
+    {
+        while (count > 0)
+        {
+            if (_start == _end && !Refill())
+            {
+                throw new EndOfStreamException($"The peer closed the connection; {count} more payload bytes were expected.");
+            }
+
+            int skipped = (int)Math.Min(count, _end - _start);
+            _start += skipped;
+            count -= skipped;
+        }
+    }
+
     /// <summary>Fills <paramref name="destination"/>; throws <see cref="EndOfStreamException"/> if the peer closes first.</summary>
     public async ValueTask ReadExactlyAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {
@@ -91,6 +153,21 @@ internal sealed class SocketInput
             _start += skipped;
             count -= skipped;
         }
+    }
+
+    // One blocking recv into the empty buffer; false at end of stream.
+    private bool Refill()
+    {
+        int n = _socket.Receive(_buffer, SocketFlags.None);
+        if (n == 0)
+        {
+            return false;
+        }
+
+        BytesReceived += n;
+        _start = 0;
+        _end = n;
+        return true;
     }
 
     private int TakeBuffered(Span<byte> destination)

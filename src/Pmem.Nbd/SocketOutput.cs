@@ -27,6 +27,23 @@ internal sealed class SocketOutput : IDisposable
         }
     }
 
+    /// <summary>The blocking form of <see cref="SendAsync(ReadOnlyMemory{byte}, CancellationToken)"/>.</summary>
+    public void Send(ReadOnlySpan<byte> message)
+    {
+        _lock.Wait();
+        try
+        {
+            while (!message.IsEmpty)
+            {
+                message = message[_socket.Send(message, SocketFlags.None)..];
+            }
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
     /// <summary>Sends <paramref name="header"/> then <paramref name="payload"/> with nothing from other senders between them.</summary>
     public async ValueTask SendAsync(ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {

@@ -128,6 +128,33 @@ public sealed class TransmissionTests
         Assert.Equal(unchecked((byte)499), host.Memory.Contents[(499 * 4096) % (4 << 20)]);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Pipelined_reads_small_and_large_come_back_whole_in_request_order(bool structured)
+    {
+        // Small replies are copied into the reply queue's chunks, large ones queued as they are; one burst of requests
+        // leaves in few sends that mix both, and a synchronous device answers in request order.
+        await using var host = TestServerHost.Start(size: 8 << 20);
+        Random.Shared.NextBytes(host.Memory.Contents);
+        var (client, _, _) = RawNbdClient.Open(host.SocketPath, structured: structured);
+        using var _c = client;
+        int[] lengths = [4096, 512, 256 * 1024, 4096, 1 << 20, 512, 96 * 1024, 4096];
+        for (int i = 0; i < lengths.Length; i++)
+        {
+            client.SendRequest(NbdCommand.Read, (ulong)i * 1024 * 1024, (uint)lengths[i], cookie: (ulong)i);
+        }
+
+        for (int i = 0; i < lengths.Length; i++)
+        {
+            var reply = client.ReadReply(lengths[i]);
+            Assert.Equal(NbdErrno.None, reply.Error);
+            Assert.Equal((ulong)i, reply.Cookie);
+            byte[] data = structured ? reply.Payload[8..] : reply.Payload;
+            Assert.Equal(host.Memory.Contents.Slice(i * 1024 * 1024, lengths[i]).ToArray(), data);
+        }
+    }
+
     [Fact]
     public async Task In_flight_requests_per_connection_are_bounded()
     {
