@@ -116,7 +116,17 @@ namespace Pmem.Analyzers
             return new StatementEffects(effects?.ToImmutable() ?? ImmutableArray<DurabilityEffect>.Empty, shape);
         }
 
-        private static EvaluationShape ShapeOf(IOperation operation, bool isRoot) => operation switch
+        private static EvaluationShape ShapeOf(IOperation operation, bool isRoot) => operation.Kind switch
+        {
+            // Most operations are references, literals, conversions and calls: decided by kind, without type tests.
+            OperationKind.LocalReference or OperationKind.ParameterReference or OperationKind.FieldReference or OperationKind.PropertyReference
+                or OperationKind.Literal or OperationKind.Conversion or OperationKind.Argument or OperationKind.Invocation
+                or OperationKind.InstanceReference or OperationKind.ExpressionStatement or OperationKind.SimpleAssignment
+                or OperationKind.CompoundAssignment or OperationKind.Increment or OperationKind.Decrement => EvaluationShape.Linear,
+            _ => ShapeOfOther(operation, isRoot),
+        };
+
+        private static EvaluationShape ShapeOfOther(IOperation operation, bool isRoot) => operation switch
         {
             IConditionalOperation or ICoalesceOperation or ICoalesceAssignmentOperation or IConditionalAccessOperation
                 or ISwitchExpressionOperation or IIsPatternOperation or IObjectOrCollectionInitializerOperation or IWithOperation
@@ -128,7 +138,15 @@ namespace Pmem.Analyzers
             _ => EvaluationShape.Linear,
         };
 
-        private DurabilityEffect? EffectOf(IOperation operation) => operation switch
+        private DurabilityEffect? EffectOf(IOperation operation) => operation.Kind switch
+        {
+            OperationKind.Invocation or OperationKind.ObjectCreation or OperationKind.SimpleAssignment or OperationKind.CompoundAssignment
+                or OperationKind.CoalesceAssignment or OperationKind.DeconstructionAssignment or OperationKind.Increment or OperationKind.Decrement
+                or OperationKind.VariableDeclarator => EffectOfCandidate(operation),
+            _ => null,
+        };
+
+        private DurabilityEffect? EffectOfCandidate(IOperation operation) => operation switch
         {
             IInvocationOperation invocation => CallEffectOf(invocation, invocation.TargetMethod, invocation.Instance?.WithoutConversions().Type),
             IObjectCreationOperation { Constructor: { } constructor } creation => CallEffectOf(creation, constructor, null),

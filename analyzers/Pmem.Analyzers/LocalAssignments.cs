@@ -48,6 +48,14 @@ namespace Pmem.Analyzers
 
         private void Record(IOperation operation)
         {
+            if (operation.Kind is not (OperationKind.VariableDeclarator or OperationKind.SimpleAssignment or OperationKind.CompoundAssignment
+                or OperationKind.CoalesceAssignment or OperationKind.DeconstructionAssignment or OperationKind.Increment or OperationKind.Decrement
+                or OperationKind.Argument or OperationKind.Loop or OperationKind.DeclarationPattern))
+            {
+                // Called for every operation of the method: a kind check rejects most of them before the type tests below.
+                return;
+            }
+
             switch (operation)
             {
                 case IVariableDeclaratorOperation { Initializer: { } initializer } declarator:

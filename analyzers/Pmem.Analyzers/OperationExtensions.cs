@@ -30,30 +30,28 @@ namespace Pmem.Analyzers
         /// The operations of one control-flow-graph statement in evaluation order (operands before the operation that
         /// uses them), not entering lambdas or local functions, whose bodies run elsewhere (they have their own graphs).
         /// </summary>
-        public static IEnumerable<IOperation> InEvaluationOrder(this IOperation root)
+        public static List<IOperation> InEvaluationOrder(this IOperation root)
         {
+            var ordered = new List<IOperation>();
             var pending = new Stack<(IOperation Operation, bool ChildrenDone)>();
             pending.Push((root, false));
             while (pending.Count > 0)
             {
                 (IOperation operation, bool childrenDone) = pending.Pop();
-                if (childrenDone)
+                if (childrenDone || operation.Kind is OperationKind.AnonymousFunction or OperationKind.FlowAnonymousFunction or OperationKind.LocalFunction)
                 {
-                    yield return operation;
+                    ordered.Add(operation);
                     continue;
                 }
 
                 pending.Push((operation, true));
-                if (operation is IFlowAnonymousFunctionOperation or IAnonymousFunctionOperation or ILocalFunctionOperation)
-                {
-                    continue;
-                }
-
                 foreach (IOperation child in operation.ChildOperations.Reverse())
                 {
                     pending.Push((child, false));
                 }
             }
+
+            return ordered;
         }
 
         /// <summary>The argument bound to the parameter at <paramref name="ordinal"/>, whatever order the call site named them in.</summary>
