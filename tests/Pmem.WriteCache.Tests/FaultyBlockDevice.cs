@@ -25,7 +25,10 @@ internal sealed class FaultyBlockDevice(long length) : IBlockDevice
 
     public int LogicalBlockSize => _inner.LogicalBlockSize;
 
-    public BlockDeviceCapabilities Capabilities => _inner.Capabilities;
+    /// <summary>Advertise no FUA of its own, as a file does (FUA there is a write and an fdatasync).</summary>
+    public bool WithoutFua { get; init; }
+
+    public BlockDeviceCapabilities Capabilities => WithoutFua ? _inner.Capabilities & ~BlockDeviceCapabilities.ForceUnitAccess : _inner.Capabilities;
 
     public ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken = default)
         => FailReads ? throw Failure("read", offset) : _inner.ReadAsync(offset, buffer, cancellationToken);

@@ -39,6 +39,28 @@ public sealed class WritebackTests
         await cache.DisposeAsync();
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task FuaWritebackToAnOriginWithoutFuaWritesTheRunsThenFlushesOnce(bool originHasFua)
+    {
+        using var media = new TestMedia();
+        var origin = new FaultyBlockDevice(64 * Caches.MiB) { WithoutFua = !originHasFua };
+        (WriteCacheDevice cache, _) = await Caches.Pmem(media, origin, 16 * Caches.MiB, new WriteCacheOptions(WriteCacheMode.Pmem) { Fua = true });
+        foreach (int block in new[] { 9, 3, 5, 1 })
+        {
+            await cache.WriteAsync(block * 4096L, Blocks.Make(block, 1));
+        }
+
+        await cache.SendMessageAsync("flush");
+        Assert.Equal(4, origin.Writes);
+        Assert.Equal(originHasFua, origin.WriteLog.All(w => w.Flags == BlockWriteFlags.ForceUnitAccess));
+        // Without FUA of its own, one flush after the runs, before the entries are freed; with it, none is needed.
+        Assert.Equal(originHasFua ? 0 : 1, origin.Flushes);
+        Assert.Equal(cache.BlockCount, cache.GetStatus().FreeBlocks);
+        await cache.DisposeAsync();
+    }
+
     [Fact]
     public async Task WritebackStartsAtTheHighWatermarkAndStopsAtTheLowOne()
     {

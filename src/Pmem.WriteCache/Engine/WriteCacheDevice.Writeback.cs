@@ -291,7 +291,7 @@ public sealed partial class WriteCacheDevice
             long offset = (long)_entries.SectorOf(run[0]) * 512;
             try
             {
-                await _origin.WriteAsync(offset, buffer.AsMemory(0, length), _fua ? BlockWriteFlags.ForceUnitAccess : BlockWriteFlags.None).ConfigureAwait(false);
+                await _origin.WriteAsync(offset, buffer.AsMemory(0, length), _writebackFua ? BlockWriteFlags.ForceUnitAccess : BlockWriteFlags.None).ConfigureAwait(false);
             }
             catch (BlockDeviceException e)
             {
@@ -310,7 +310,7 @@ public sealed partial class WriteCacheDevice
     {
         string?[] results = await Task.WhenAll(wave.Select(w => w.Result)).ConfigureAwait(false);
         string? flushError = null;
-        if (!_fua && results.Any(r => r is null))
+        if (!_writebackFua && results.Any(r => r is null))
         {
             try
             {

@@ -36,7 +36,7 @@ public sealed partial class WriteCacheDevice : IBlockDevice
     private readonly int _sectorsPerBlock;
     private readonly ulong _originSectors;
     private readonly uint _autocommitBlocks;
-    private readonly bool _fua;
+    private readonly bool _writebackFua;
     private readonly bool _metadataOnly;
     private readonly long _maxAgeMs;
     private readonly long _pauseMs;
@@ -79,7 +79,11 @@ public sealed partial class WriteCacheDevice : IBlockDevice
         _sectorsPerBlock = _blockSize / CacheLayout.SectorSize;
         _originSectors = (ulong)origin.Length / CacheLayout.SectorSize;
         _autocommitBlocks = options.EffectiveAutocommitBlocks;
-        _fua = options.EffectiveFua;
+        // fua writes each writeback run with FUA, nofua writes the runs and then flushes the origin once. An origin
+        // without FUA of its own (a file: FUA there is a write and an fdatasync) would turn every run into a flush of
+        // the whole device, which the kernel's block layer avoids by merging the flushes it emulates FUA with; one
+        // flush after the runs is that merge, with the same guarantee: entries are freed only once it completed.
+        _writebackFua = options.EffectiveFua && (origin.Capabilities & BlockDeviceCapabilities.ForceUnitAccess) != 0;
         _metadataOnly = options.MetadataOnly;
         _maxAgeMs = options.MaxAge is { } maxAge ? (long)maxAge.TotalMilliseconds : -1;
         _pauseMs = (long)options.EffectivePauseWriteback.TotalMilliseconds;
