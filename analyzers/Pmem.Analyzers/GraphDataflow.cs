@@ -16,6 +16,7 @@ namespace Pmem.Analyzers
     /// Exceptional exits (a <c>throw</c>, an exception leaving the method) need not flush or commit: a method that
     /// throws has not acknowledged its write, and recovery must cope with a partial one anyway. A <c>catch</c> that
     /// swallows the exception and returns normally does not get that pass: the states it may start from are checked.
+    /// The general engine: <see cref="StructuredDataflow"/> takes the bodies it can without building a graph.
     /// </summary>
     internal sealed class GraphDataflow
     {
