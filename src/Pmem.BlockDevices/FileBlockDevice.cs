@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Pmem.BlockDevices;
@@ -11,6 +12,11 @@ public sealed class FileBlockDevice : IBlockDevice
     private readonly SafeFileHandle _handle;
     private readonly bool _isBlockDevice;
     private readonly bool _readOnly;
+
+    // Cleared the first time the kernel says it cannot read or write this file without waiting (see
+    // TransferFromPageCache); a stale true between threads costs one more refused call, nothing else.
+    private bool _readsMayNotWait = true;
+    private bool _writesMayNotWait = true;
 
     private FileBlockDevice(string path, SafeFileHandle handle, bool isBlockDevice, bool readOnly, int logicalBlockSize)
     {
@@ -75,10 +81,49 @@ public sealed class FileBlockDevice : IBlockDevice
     }
 
     /// <inheritdoc />
-    public async ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken = default)
+    public ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         BlockRequest.Validate(this, offset, buffer.Length);
-        int done = 0;
+
+        // Data in the page cache is copied here and now: a hop to the thread pool costs more than the copy.
+        int done = TransferFromPageCache(buffer.Span, offset, write: false, ref _readsMayNotWait);
+        return done == buffer.Length ? ValueTask.CompletedTask : ReadRestAsync(offset, buffer, done, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, BlockWriteFlags flags = BlockWriteFlags.None, CancellationToken cancellationToken = default)
+    {
+        BlockRequest.EnsureWritable(this);
+        BlockRequest.Validate(this, offset, data.Length);
+
+        // As for reads: a write the page cache takes without waiting completes here (the kernel does not modify the
+        // buffer; the span is only typed writable because the call is shared with reads). FUA still needs its flush.
+        int done = TransferFromPageCache(MemoryMarshal.AsMemory(data).Span, offset, write: true, ref _writesMayNotWait);
+        return done == data.Length && (flags & BlockWriteFlags.ForceUnitAccess) == 0
+            ? ValueTask.CompletedTask
+            : WriteRestAsync(offset, data, done, flags, cancellationToken);
+    }
+
+    /// <summary>The part of a transfer the page cache can take at once; 0 when none, or when this file cannot do it at all.</summary>
+    private int TransferFromPageCache(Span<byte> buffer, long offset, bool write, ref bool mayNotWait)
+    {
+        if (!mayNotWait)
+        {
+            return 0;
+        }
+
+        int done = LinuxBlockIo.TransferWithoutWaiting(_handle, buffer, offset, write);
+        if (done < 0)
+        {
+            mayNotWait = false;
+            return 0;
+        }
+
+        return done;
+    }
+
+    private async ValueTask ReadRestAsync(long offset, Memory<byte> buffer, int done, CancellationToken cancellationToken)
+    {
         while (done < buffer.Length)
         {
             int n = await Do(() => RandomAccess.ReadAsync(_handle, buffer[done..], offset + done, cancellationToken)).ConfigureAwait(false);
@@ -93,12 +138,13 @@ public sealed class FileBlockDevice : IBlockDevice
         }
     }
 
-    /// <inheritdoc />
-    public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, BlockWriteFlags flags = BlockWriteFlags.None, CancellationToken cancellationToken = default)
+    private async ValueTask WriteRestAsync(long offset, ReadOnlyMemory<byte> data, int done, BlockWriteFlags flags, CancellationToken cancellationToken)
     {
-        BlockRequest.EnsureWritable(this);
-        BlockRequest.Validate(this, offset, data.Length);
-        await Do(() => RandomAccess.WriteAsync(_handle, data, offset, cancellationToken)).ConfigureAwait(false);
+        if (done < data.Length)
+        {
+            await Do(() => RandomAccess.WriteAsync(_handle, data[done..], offset + done, cancellationToken)).ConfigureAwait(false);
+        }
+
         if ((flags & BlockWriteFlags.ForceUnitAccess) != 0)
         {
             await FlushAsync(cancellationToken).ConfigureAwait(false);

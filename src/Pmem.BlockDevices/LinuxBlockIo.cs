@@ -3,7 +3,10 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Pmem.BlockDevices;
 
-/// <summary>The few Linux calls .NET does not wrap: fdatasync, hole punching, and block-device size and discard.</summary>
+/// <summary>
+/// The few Linux calls .NET does not wrap: fdatasync, hole punching, block-device size and discard, and transfers
+/// that must not block.
+/// </summary>
 internal static partial class LinuxBlockIo
 {
     private const int FALLOC_FL_KEEP_SIZE = 0x01;
@@ -12,6 +15,7 @@ internal static partial class LinuxBlockIo
     private const ulong BLKDISCARD = 0x1277;
     private const uint S_IFMT = 0xF000;
     private const uint S_IFBLK = 0x6000;
+    private const int RWF_NOWAIT = 0x08;
 
     public static bool IsBlockDevice(string path)
     {
@@ -46,6 +50,30 @@ internal static partial class LinuxBlockIo
                 int n = (int)Math.Min(zeroes.Length, length - done);
                 RandomAccess.Write(handle, zeroes.AsSpan(0, n), offset + done);
             }
+        }
+    }
+
+    /// <summary>
+    /// Reads or writes as much of the transfer as the kernel can do without waiting for the device (data already in,
+    /// or room in, the page cache): <c>preadv2</c>/<c>pwritev2</c> with <c>RWF_NOWAIT</c>.
+    /// </summary>
+    /// <returns>
+    /// The bytes transferred, from 0 (it would block) to the whole length; -1 when this kernel or file system cannot
+    /// do such a transfer at all (ext4 takes no buffered <c>RWF_NOWAIT</c> writes, for one), so the caller can stop
+    /// asking. Errors are not reported here: the caller's blocking path repeats the rest and reports them.
+    /// </returns>
+    public static unsafe int TransferWithoutWaiting(SafeFileHandle handle, Span<byte> buffer, long offset, bool write)
+    {
+        const int EINVAL = 22;
+        const int ENOSYS = 38;
+        const int EOPNOTSUPP = 95;
+        fixed (byte* start = buffer)
+        {
+            var vector = new IoVector { Base = start, Length = (nuint)buffer.Length };
+            nint done = write ? pwritev2(handle, &vector, 1, offset, RWF_NOWAIT) : preadv2(handle, &vector, 1, offset, RWF_NOWAIT);
+            return done >= 0 ? (int)done
+                : Marshal.GetLastPInvokeError() is EOPNOTSUPP or ENOSYS or EINVAL ? -1
+                : 0;
         }
     }
 
@@ -95,6 +123,12 @@ internal static partial class LinuxBlockIo
     private static partial int fdatasync(SafeFileHandle fd);
 
     [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial nint preadv2(SafeFileHandle fd, IoVector* vectors, int count, long offset, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial nint pwritev2(SafeFileHandle fd, IoVector* vectors, int count, long offset, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
     private static partial int fallocate(SafeFileHandle fd, int mode, long offset, long length);
 
     [LibraryImport("libc", SetLastError = true)]
@@ -102,4 +136,11 @@ internal static partial class LinuxBlockIo
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int statx(int dirfd, string path, int flags, uint mask, byte* buffer);
+
+    /// <summary><c>struct iovec</c>.</summary>
+    private unsafe struct IoVector
+    {
+        public byte* Base;
+        public nuint Length;
+    }
 }
