@@ -55,6 +55,9 @@ internal sealed class EntryTable
     /// <summary>Whether some free entries wait for a fence before <see cref="PopFree"/> may hand them out.</summary>
     public bool HasUnfencedFree => _unfencedHead != None;
 
+    /// <summary>The first entry waiting for a fence (<see cref="AddFreeAfterFence"/>), or -1; <see cref="NextUnfencedFree"/> walks them in order.</summary>
+    public int FirstUnfencedFree => _unfencedHead;
+
     /// <summary>The most recently written cached entry not under writeback, or -1.</summary>
     public int LruHead => _lruHead;
 
@@ -264,9 +267,9 @@ internal sealed class EntryTable
     }
 
     /// <summary>
-    /// Frees <paramref name="e"/> whose cleared entry is flushed but not yet fenced: it counts as free at once, and
-    /// joins the freelist, in order, only at <see cref="ReleaseFencedFrees"/>. Until then nothing may write to it, or
-    /// a power cut could leave its old committed entry naming data that is no longer there.
+    /// Frees <paramref name="e"/>, whose entry is cleared on the media with the next fence: it counts as free at once,
+    /// and joins the freelist, in order, only at <see cref="ReleaseFencedFrees"/>. Until then nothing may write to it,
+    /// or a power cut could leave its old committed entry naming data that is no longer there.
     /// </summary>
     /// <param name="e">An entry neither cached nor free.</param>
     public void AddFreeAfterFence(int e)
@@ -275,6 +278,11 @@ internal sealed class EntryTable
         FreeCount++;
         Append(ref _unfencedHead, ref _unfencedTail, e);
     }
+
+    /// <summary>The entry after <paramref name="e"/> among those waiting for a fence, or -1.</summary>
+    /// <param name="e">An entry waiting for a fence.</param>
+    /// <returns>Entry index or -1.</returns>
+    public int NextUnfencedFree(int e) => _next[e];
 
     /// <summary>A fence has made every cleared entry durable: hands the entries of <see cref="AddFreeAfterFence"/> to the freelist.</summary>
     public void ReleaseFencedFrees()

@@ -76,11 +76,11 @@ public sealed partial class WriteCacheDevice
 
         _overwroteCommitted = false;
 
-        // Free the older copies the publish superseded, without a fence of their own (the kernel issues a third one
-        // here): until a cleared entry is durable a power cut leaves both copies committed, and recovery keeps the
-        // newer one — the kernel's rule, and a state its own commit leaves between the publish and that last fence.
-        // FreeEntry keeps the blocks unused until a fence, so an old entry never names data that has changed; that
-        // fence is the next commit's first one, or FenceSupersededFreesAsync where it is needed sooner.
+        // Free the older copies the publish superseded, without a fence of their own (the kernel clears them and
+        // issues a third one here): until a clear is durable a power cut leaves both copies committed, and recovery
+        // keeps the newer one — the kernel's rule, and a state its own commit leaves between the publish and that
+        // last fence. The clears go out with the next fence, the next commit's first one or FenceSupersededFreesAsync
+        // where it is needed sooner, and the blocks stay unused until then, so an old entry never names changed data.
         int walked = 0;
         for (int e = _entries.LruHead; e != NoEntry && walked < count; e = _entries.LruOlder(e), walked++)
         {
@@ -93,12 +93,20 @@ public sealed partial class WriteCacheDevice
     }
 
     /// <summary>
-    /// Makes the flushed metadata durable; on an ssd write error enters the error state. Entries freed before it may
-    /// then be reused. Called with the lock held.
+    /// Clears on the media the entries freed since the last fence and makes everything flushed durable; on an ssd
+    /// write error enters the error state. The freed entries may then be reused. Called with the lock held.
     /// </summary>
     /// <returns>Whether it succeeded.</returns>
     private async ValueTask<bool> CommitFlushedOrFailAsync()
     {
+        // Stored here rather than when the entry was freed: a clear stored at the end of a commit, after its last
+        // fence, is a store the lock release then waits for (a locked instruction drains non-temporal stores), on the
+        // path of every acknowledged FUA write; here it drains with the batch this fence is for.
+        for (int e = _entries.FirstUnfencedFree; e != NoEntry; e = _entries.NextUnfencedFree(e))
+        {
+            _store.ClearEntry(e);
+        }
+
         if (!await GuardCacheIoAsync(_store.CommitFlushedAsync(), "error writing metadata").ConfigureAwait(false))
         {
             return false;
@@ -109,7 +117,7 @@ public sealed partial class WriteCacheDevice
     }
 
     /// <summary>
-    /// Fences the cleared entries of superseded copies freed by earlier commits, if any: before their blocks are
+    /// Clears and fences the entries of superseded copies freed by earlier commits, if any: before their blocks are
     /// needed (no other block is free), before another entry is freed (writeback or discard may free the newer copy,
     /// whose clear must not become durable before the older one's, or the older would be found again after a power
     /// cut), and before suspending. Called with the lock held.
@@ -228,14 +236,14 @@ public sealed partial class WriteCacheDevice
     }
 
     /// <summary>
-    /// Unindexes <paramref name="e"/> and marks it free on the media (durable at the next fence, which the caller
-    /// issues before it releases the lock); it counts as free at once and is handed out after that fence. Writeback
-    /// and discard free entries this way, after <see cref="FenceSupersededFreesAsync"/>.
+    /// Unindexes <paramref name="e"/>; it counts as free at once, is marked free on the media with the next fence
+    /// (<see cref="CommitFlushedOrFailAsync"/>) and handed out after it. Writeback and discard, which fence before
+    /// they release the lock, free entries this way after <see cref="FenceSupersededFreesAsync"/>; a commit leaves the
+    /// older copies it frees for the next fence.
     /// </summary>
     private void FreeEntry(int e)
     {
         _entries.Unlink(e);
-        _store.ClearEntry(e);
         _entries.AddFreeAfterFence(e);
         SignalFreelist();
     }
