@@ -16,7 +16,7 @@ runtime=10
 ramp=1
 size_mib=1024
 results="$repo/bench/results/nbd"
-servers="nbdkit-memory pmem-nbd-memory nbdkit-file nbdkit-file-cache qemu-nbd-writeback qemu-nbd-none pmem-writecache origin-fdatasync"
+servers="nbdkit-memory pmem-nbd-memory nbdkit-file nbdkit-file-cache qemu-nbd-writeback qemu-nbd-none pmem-writecache pmem-writecache-whole origin-fdatasync"
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -101,7 +101,7 @@ start_server() {
         nbdkit-file-cache)  nbdkit --foreground --unix "$socket" --filter=cache file "file=$origin" cache=writeback & ;;
         qemu-nbd-writeback) qemu-nbd --persistent --socket="$socket" --format=raw --cache=writeback "$origin" & ;;
         qemu-nbd-none)      qemu-nbd --persistent --socket="$socket" --format=raw --cache=none --aio=native "$origin" & ;;
-        pmem-writecache)
+        pmem-writecache|pmem-writecache-whole)
             local command
             command=$(pmem_writecache_command)
             [[ "$command" != BUILD-FAILED ]] || exit 1
@@ -109,7 +109,15 @@ start_server() {
                 echo "  pmem-writecache: not built in this checkout (no src/Pmem.WriteCache.Tool, PMEM_WRITECACHE unset): skipped" >&2
                 return 1
             fi
-            truncate -s "$((size_mib / 4))M" "$cache_file"
+            # pmem-writecache: a cache a quarter of the device, so the tests overrun it and writeback to the origin
+            # (and the origin's flushes) set the pace once it is full; pmem-writecache-whole: a cache as large as the
+            # device, so every test runs in the cache. A fresh, zeroed cache file either way.
+            : > "$cache_file"
+            if [[ $name == pmem-writecache-whole ]]; then
+                truncate -s "${size_mib}M" "$cache_file"
+            else
+                truncate -s "$((size_mib / 4))M" "$cache_file"
+            fi
             # dm-writecache table: pmem mode, origin, cache, 4 KiB blocks, no optional arguments.
             $command serve p "$origin" "$cache_file" 4096 0 --socket "$socket" & ;;
         *) echo "run.sh: unknown server '$name'" >&2; return 1 ;;

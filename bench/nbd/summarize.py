@@ -10,7 +10,7 @@ from pathlib import Path
 
 REFERENCE = "nbdkit-memory"
 ORDER = ["nbdkit-memory", "pmem-nbd-memory", "nbdkit-file", "nbdkit-file-cache", "qemu-nbd-writeback", "qemu-nbd-none",
-         "pmem-writecache", "origin-fdatasync"]
+         "pmem-writecache", "pmem-writecache-whole", "origin-fdatasync"]
 
 
 def load(folder):
@@ -83,23 +83,26 @@ def main(folder):
         print(f"| {server} | {fmt(write)} | {ratio(write, ref_write)} | {fmt(read)} | {ratio(read, ref_read)} "
               f"| {fmt(sequential, 2)} | {ratio(sequential, ref_seq)} |")
 
-    ours = "pmem-writecache"
     print("\n### Goals\n")
-    if ours not in runs:
-        print(f"{ours} was not measured in this run: no goal can be judged.")
-        return
-    write, _, _ = throughput(runs[ours])
     origin = commits.get("origin-fdatasync")
-    goals = [
-        ("commit p50 ≤ 1.2× nbdkit memory", commits.get(ours), ref_commit, lambda v, r: v / r <= 1.2, "×"),
-        ("QD32 random-write IOPS ≥ 1.0× nbdkit memory", write, ref_write, lambda v, r: v / r >= 1.0, "×"),
-        ("commit ≥ 10× faster than the origin with fdatasync", origin, commits.get(ours), lambda v, r: v / r >= 10, "×"),
-    ]
-    for name, value, against, met, unit in goals:
-        if value is None or not against:
-            print(f"- {name}: not measured")
-        else:
-            print(f"- {name}: {value / against:.2f}{unit} — {'met' if met(value, against) else 'NOT met'}")
+    for ours, cache in (("pmem-writecache", "a cache a quarter of the device: the tests overrun it"),
+                        ("pmem-writecache-whole", "a cache as large as the device: every test runs in the cache")):
+        if ours not in runs:
+            print(f"{ours} was not measured in this run.")
+            continue
+        write, _, _ = throughput(runs[ours])
+        print(f"{ours} ({cache}):\n")
+        goals = [
+            ("commit p50 ≤ 1.2× nbdkit memory", commits.get(ours), ref_commit, lambda v, r: v / r <= 1.2),
+            ("QD32 random-write IOPS ≥ 1.0× nbdkit memory", write, ref_write, lambda v, r: v / r >= 1.0),
+            ("commit ≥ 10× faster than the origin with fdatasync", origin, commits.get(ours), lambda v, r: v / r >= 10),
+        ]
+        for name, value, against, met in goals:
+            if value is None or not against:
+                print(f"- {name}: not measured")
+            else:
+                print(f"- {name}: {value / against:.2f}× — {'met' if met(value, against) else 'NOT met'}")
+        print()
 
 
 if __name__ == "__main__":
