@@ -36,6 +36,8 @@ count() {
         grep -aE '\[FAIL\]' -A 12 "$log" | head -n 120
     fi
     echo "== $name: $line"
+    # Every skipped test is listed with the reason it gave, so no skip goes unexplained in the output.
+    awk '/ \[SKIP\]$/ { name = $0; sub(/^ +/, "", name); sub(/ \[SKIP\]$/, "", name); next } name { sub(/^ +/, ""); print "   skipped " name ": " $0; name = "" }' "$log"
 }
 
 echo "== building (Release)"
