@@ -2,8 +2,10 @@
 # NBD servers side by side, measured by fio's nbd engine over Unix sockets, one server at a time, all started
 # and stopped here. Writes raw fio JSON and results.md (ratios against nbdkit memory) to the results folder.
 #
-#   bench/nbd/run.sh [--quick] [--results DIR] [--servers "nbdkit-memory qemu-nbd-writeback ..."]
+#   bench/nbd/run.sh [--quick] [--results DIR] [--servers "nbdkit-memory qemu-nbd-writeback ..."] [--table-args ARGS]
 #
+# --table-args: the optional arguments of the pmem-writecache table, count first (default "0", none), e.g.
+# "4 high_watermark 99 low_watermark 98" to keep writeback from starting during the tests.
 # --quick: 1 s per test on a 256 MiB device (smoke); full: 10 s per test on 1 GiB.
 # Needs: fio (with the nbd engine), nbdkit, qemu-utils (qemu-nbd); pmem-writecache is measured when
 # src/Pmem.WriteCache.Tool exists (built here) or PMEM_WRITECACHE names an executable. pmem-nbd-memory is Pmem's
@@ -15,6 +17,7 @@ repo=$(cd "$here/../.." && pwd)
 runtime=10
 ramp=1
 size_mib=1024
+table_args="0"
 results="$repo/bench/results/nbd"
 servers="nbdkit-memory pmem-nbd-memory nbdkit-file nbdkit-file-cache qemu-nbd-writeback qemu-nbd-none pmem-writecache pmem-writecache-whole origin-fdatasync"
 
@@ -23,7 +26,8 @@ while [[ $# -gt 0 ]]; do
         --quick) runtime=1; ramp=0; size_mib=256; shift ;;
         --results) results=$2; shift 2 ;;
         --servers) servers=$2; shift 2 ;;
-        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+        --table-args) table_args=$2; shift 2 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -110,16 +114,19 @@ start_server() {
                 return 1
             fi
             # pmem-writecache: a cache a quarter of the device, so the tests overrun it and writeback to the origin
-            # (and the origin's flushes) set the pace once it is full; pmem-writecache-whole: a cache as large as the
-            # device, so every test runs in the cache. A fresh, zeroed cache file either way.
+            # (and the origin's flushes) set the pace once it is full; pmem-writecache-whole: a cache with room for
+            # every block of the device and its metadata (16 bytes per block, 1/256), so the cache never has to make
+            # room; writeback still runs from the high watermark on (50 % by default, see --table-args). A fresh,
+            # zeroed cache file either way.
             : > "$cache_file"
             if [[ $name == pmem-writecache-whole ]]; then
-                truncate -s "${size_mib}M" "$cache_file"
+                truncate -s "$((size_mib + size_mib / 32))M" "$cache_file"
             else
                 truncate -s "$((size_mib / 4))M" "$cache_file"
             fi
-            # dm-writecache table: pmem mode, origin, cache, 4 KiB blocks, no optional arguments.
-            $command serve p "$origin" "$cache_file" 4096 0 --socket "$socket" & ;;
+            # dm-writecache table: pmem mode, origin, cache, 4 KiB blocks, the optional arguments (none by default).
+            # shellcheck disable=SC2086 # the optional arguments are separate words of the table
+            $command serve p "$origin" "$cache_file" 4096 $table_args --socket "$socket" & ;;
         *) echo "run.sh: unknown server '$name'" >&2; return 1 ;;
     esac
     server_pid=$!
@@ -182,6 +189,7 @@ done
 {
     echo "fio $(fio --version | sed 's/^fio-//'), nbdkit $(nbdkit --version | awk '{print $2}'), $(qemu-nbd --version | head -n1);"
     echo "${runtime} s per test, ${size_mib} MiB device, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
+    [[ "$table_args" == 0 ]] || echo "pmem-writecache table arguments: $table_args."
     echo
     python3 "$here/summarize.py" "$results/json"
 } > "$results/results.md"
