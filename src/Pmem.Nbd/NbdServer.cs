@@ -129,6 +129,11 @@ public sealed class NbdServer : IAsyncDisposable
             throw new ArgumentException("The server has no exports.", nameof(options));
         }
 
+        if (options.ReceiveSpin < TimeSpan.Zero || options.ReceiveSpin > NbdServerOptions.MaxReceiveSpin)
+        {
+            throw new ArgumentException($"ReceiveSpin {options.ReceiveSpin} is outside 0 to {NbdServerOptions.MaxReceiveSpin}.", nameof(options));
+        }
+
         if (options.TcpEndPoint is not null && options.UnixSocketPath is not null)
         {
             throw new ArgumentException("Set either UnixSocketPath or TcpEndPoint, not both.", nameof(options));

@@ -44,7 +44,7 @@ internal sealed class NbdServerConnection
         _options = options;
         _exports = exports;
         _logger = logger;
-        _input = new SocketInput(socket);
+        _input = new SocketInput(socket, options.ReceiveSpin);
         _output = new SocketOutput(socket);
         _budget = new InFlightBudget(options.MaxInFlightRequestsPerConnection, options.MaxInFlightBytesPerConnection);
         _replies = new ReplyQueue(socket, _budget);

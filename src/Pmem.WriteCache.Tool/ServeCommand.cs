@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using Pmem.Nbd;
 
 namespace Pmem.WriteCache.Tool;
 
@@ -17,9 +18,13 @@ internal static class ServeCommand
         var createOrigin = new Option<string?>("--create-origin") { Description = "Create the origin file (sparse) with this size if it does not exist, e.g. 1G." };
         var createCache = new Option<string?>("--create-cache") { Description = "Create the cache file with this size if it does not exist, e.g. 256M." };
         var scratch = new Option<string?>("--scratch-dir") { Description = $"Without a table line: where the quick start keeps its origin and socket (also ${ScratchSetup.ScratchVariable})." };
+        var receiveSpin = new Option<int?>("--receive-spin")
+        {
+            Description = $"Microseconds a connection polls for its next request before it sleeps (0 to {(int)NbdServerOptions.MaxReceiveSpin.TotalMicroseconds}). Default: {(int)NbdServerOptions.DefaultReceiveSpin.TotalMicroseconds} on this machine, 0 on a single CPU.",
+        };
         var command = new Command("serve", "Serve a dm-writecache over NBD. Without a table line: a 1 GiB origin and a 256 MiB pmem cache in a scratch directory.")
         {
-            table, socket, listen, control, exportName, readOnly, createOrigin, createCache, scratch,
+            table, socket, listen, control, exportName, readOnly, createOrigin, createCache, scratch, receiveSpin,
         };
         command.SetAction((parse, _) => CommandRunner.RunAsync(() =>
         {
@@ -34,7 +39,8 @@ internal static class ServeCommand
                 ReadOnly: parse.GetValue(readOnly),
                 CreateOriginSize: parse.GetValue(createOrigin) is { } origin ? ByteSize.Parse(origin) : null,
                 CreateCacheSize: parse.GetValue(createCache) is { } cache ? ByteSize.Parse(cache) : null,
-                ScratchDirectory: parse.GetValue(scratch));
+                ScratchDirectory: parse.GetValue(scratch),
+                ReceiveSpin: ParseReceiveSpin(parse.GetValue(receiveSpin)));
             if (settings.Listen is not null && settings.SocketPath is not null)
             {
                 throw new ToolException("--socket and --listen exclude each other: serve on a Unix socket or on TCP.", ToolExitCode.BadInput);
@@ -43,6 +49,22 @@ internal static class ServeCommand
             return ServeHost.RunAsync(settings);
         }));
         return command;
+    }
+
+    private static TimeSpan? ParseReceiveSpin(int? microseconds)
+    {
+        if (microseconds is not { } us)
+        {
+            return null;
+        }
+
+        var spin = TimeSpan.FromMicroseconds(us);
+        if (spin < TimeSpan.Zero || spin > NbdServerOptions.MaxReceiveSpin)
+        {
+            throw new ToolException($"--receive-spin {us}: give 0 to {(int)NbdServerOptions.MaxReceiveSpin.TotalMicroseconds} microseconds.", ToolExitCode.BadInput);
+        }
+
+        return spin;
     }
 
     private static IPEndPoint? ParseListen(string? text)

@@ -57,6 +57,7 @@ internal static class ServeHost
             {
                 UnixSocketPath = settings.Listen is null ? settings.SocketPath : null,
                 TcpEndPoint = settings.Listen,
+                ReceiveSpin = settings.ReceiveSpin ?? NbdServerOptions.DefaultReceiveSpin,
                 // Runs once every request in flight has replied, before the sockets close: commit, and write back
                 // everything if flush_on_suspend was sent, as dm-writecache does at suspend.
                 OnDrained = async _ => await cache.SuspendAsync(),

@@ -12,6 +12,7 @@ namespace Pmem.WriteCache.Tool;
 /// <param name="CreateOriginSize">Create the origin (sparse) with this size if it does not exist.</param>
 /// <param name="CreateCacheSize">Create the cache (allocated) with this size if it does not exist.</param>
 /// <param name="ScratchDirectory">Where the no-argument quick start keeps its files.</param>
+/// <param name="ReceiveSpin">How long a connection polls for its next request before it sleeps; null: the server's default.</param>
 internal sealed record ServeSettings(
     WriteCacheTable? Table,
     string? SocketPath,
@@ -21,4 +22,5 @@ internal sealed record ServeSettings(
     bool ReadOnly,
     long? CreateOriginSize,
     long? CreateCacheSize,
-    string? ScratchDirectory);
+    string? ScratchDirectory,
+    TimeSpan? ReceiveSpin);

@@ -54,6 +54,8 @@ public sealed class BadInputTests
     [InlineData("--create-cache", "1000", "not a multiple of the 512-byte sector")]
     [InlineData("--listen", "10.1.2.3:10809", "only loopback addresses")]
     [InlineData("--listen", "localhost", "is not an address:port")]
+    [InlineData("--receive-spin", "-1", "give 0 to 1000 microseconds")]
+    [InlineData("--receive-spin", "5000", "give 0 to 1000 microseconds")]
     public async Task Serve_refuses_bad_options_before_creating_anything(string option, string value, string expected)
     {
         using var scratch = new Scratch();

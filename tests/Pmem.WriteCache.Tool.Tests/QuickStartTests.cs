@@ -38,7 +38,7 @@ public sealed class QuickStartTests
         var setup = CacheSetup.Create(scratch, "s");
         string control = scratch.PathOf("control.ctl");
         await using ServedCache served = await ServedCache.StartAsync(
-            [.. setup.Table, "--listen", "127.0.0.1:0", "--export-name", "disk", "--read-only", "--control-socket", control], socket: null);
+            [.. setup.Table, "--listen", "127.0.0.1:0", "--export-name", "disk", "--read-only", "--control-socket", control, "--receive-spin", "0"], socket: null);
         Assert.StartsWith("nbd://127.0.0.1:", served.Uri, StringComparison.Ordinal);
         Assert.EndsWith("/disk", served.Uri, StringComparison.Ordinal);
         string info = (await ExternalProgram.RunCheckedAsync("nbdinfo", served.Uri)).StandardOutput;
