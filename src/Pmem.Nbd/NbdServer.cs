@@ -129,7 +129,7 @@ public sealed class NbdServer : IAsyncDisposable
             throw new ArgumentException("The server has no exports.", nameof(options));
         }
 
-        if (options.ReceiveSpin < TimeSpan.Zero || options.ReceiveSpin > NbdServerOptions.MaxReceiveSpin)
+        if (!NbdServerOptions.IsValidReceiveSpin(options.ReceiveSpin))
         {
             throw new ArgumentException($"ReceiveSpin {options.ReceiveSpin} is outside 0 to {NbdServerOptions.MaxReceiveSpin}.", nameof(options));
         }

@@ -47,6 +47,9 @@ public sealed class NbdServerOptions
     /// <summary>The longest <see cref="ReceiveSpin"/> accepted: 1 ms (longer only burns CPU on a connection gone quiet).</summary>
     public static TimeSpan MaxReceiveSpin => TimeSpan.FromMilliseconds(1);
 
+    /// <summary>Whether <paramref name="spin"/> is an acceptable <see cref="ReceiveSpin"/>: 0 to <see cref="MaxReceiveSpin"/>.</summary>
+    public static bool IsValidReceiveSpin(TimeSpan spin) => spin >= TimeSpan.Zero && spin <= MaxReceiveSpin;
+
     /// <summary>
     /// How long a connection's thread polls its socket for the next request, once it has replied to everything it
     /// read, before it blocks in <c>recv</c>. A thread that blocks must be woken by the client's next send, a

@@ -59,7 +59,7 @@ internal static class ServeCommand
         }
 
         var spin = TimeSpan.FromMicroseconds(us);
-        if (spin < TimeSpan.Zero || spin > NbdServerOptions.MaxReceiveSpin)
+        if (!NbdServerOptions.IsValidReceiveSpin(spin))
         {
             throw new ToolException($"--receive-spin {us}: give 0 to {(int)NbdServerOptions.MaxReceiveSpin.TotalMicroseconds} microseconds.", ToolExitCode.BadInput);
         }
