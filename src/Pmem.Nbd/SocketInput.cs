@@ -185,7 +185,7 @@ internal sealed class SocketInput
     // the spin once.
     private void PollBeforeBlocking()
     {
-        if (_receiveSpinTicks == 0 || _socket.Available != 0)
+        if (_receiveSpinTicks == 0)
         {
             return;
         }
