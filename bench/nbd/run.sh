@@ -115,9 +115,9 @@ start_server() {
             fi
             # pmem-writecache: a cache a quarter of the device, so the tests overrun it and writeback to the origin
             # (and the origin's flushes) set the pace once it is full; pmem-writecache-whole: a cache with room for
-            # every block of the device and its metadata (16 bytes per block, 1/256), so the cache never has to make
-            # room; writeback still runs from the high watermark on (50 % by default, see --table-args). A fresh,
-            # zeroed cache file either way.
+            # every block of the device and its metadata (16 bytes per block, 1/256; 1/32 added, so even a full
+            # device stays under a 99 % high watermark) and never has to make room; writeback still runs from the
+            # high watermark on (50 % by default, see --table-args). A fresh, zeroed cache file either way.
             : > "$cache_file"
             if [[ $name == pmem-writecache-whole ]]; then
                 truncate -s "$((size_mib + size_mib / 32))M" "$cache_file"
