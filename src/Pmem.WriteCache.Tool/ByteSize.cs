@@ -18,9 +18,9 @@ internal static class ByteSize
         }
 
         long bytes = value << shift;
-        if (bytes % 512 != 0)
+        if (bytes % WriteCacheOptions.SectorSize != 0)
         {
-            throw new ToolException($"size '{text}' is {bytes} bytes, not a multiple of the 512-byte sector.", ToolExitCode.BadInput);
+            throw new ToolException($"size '{text}' is {bytes} bytes, not a multiple of the {WriteCacheOptions.SectorSize}-byte sector.", ToolExitCode.BadInput);
         }
 
         return bytes;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Pmem.BlockDevices;
+using Pmem.WriteCache.Format;
 
 namespace Pmem.WriteCache.Tool;
 

@@ -145,7 +145,7 @@ internal sealed class ControlServer : IAsyncDisposable
     {
         string[] words = line.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         string command = words.Length == 0 ? string.Empty : words[0].ToLowerInvariant();
-        string sectors = (_cache.Length / 512).ToString(CultureInfo.InvariantCulture);
+        string sectors = (_cache.Length / WriteCacheOptions.SectorSize).ToString(CultureInfo.InvariantCulture);
         switch (command)
         {
             case "status":

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Pmem.BlockDevices;
+using Pmem.WriteCache.Format;
 
 namespace Pmem.WriteCache.Tool;
 
@@ -64,7 +65,7 @@ internal static class FormatCommand
     private static async Task EraseSuperblockAsync(WriteCacheTable table)
     {
         await using FileBlockDevice cache = FileBlockDevice.Open(table.Cache);
-        await cache.WriteAsync(table.Options.StartOffset, new byte[512], BlockWriteFlags.ForceUnitAccess);
+        await cache.WriteAsync(table.Options.StartOffset, new byte[WriteCacheOptions.SectorSize], BlockWriteFlags.ForceUnitAccess);
         await cache.FlushAsync();
     }
 }

@@ -18,7 +18,7 @@ internal sealed class WriteCacheMetrics : IDisposable
     private readonly object _gate = new();
     private WriteCacheDevice? _cache;
     private long _originBytesWritten;
-    private int _blockSize = 512;
+    private int _blockSize = WriteCacheOptions.SectorSize;
 
     // clear_stats zeroes the engine's counters; the published counters stay monotonic by adding what was cleared.
     private WriteCacheStatistics _last;

@@ -1,7 +1,7 @@
 namespace Pmem.WriteCache.Engine;
 
 /// <summary>The mutable statistics behind <see cref="WriteCacheStatistics"/>; updated under the cache's lock.</summary>
-internal struct Counters
+internal sealed class Counters
 {
     public ulong Reads;
     public ulong ReadHits;
@@ -14,7 +14,7 @@ internal struct Counters
     public ulong Flushes;
     public ulong Discards;
 
-    public readonly WriteCacheStatistics Snapshot() => new()
+    public WriteCacheStatistics Snapshot() => new()
     {
         Reads = Reads,
         ReadHits = ReadHits,
@@ -27,4 +27,11 @@ internal struct Counters
         Flushes = Flushes,
         Discards = Discards,
     };
+
+    /// <summary>The <c>clear_stats</c> message.</summary>
+    public void Clear()
+    {
+        Reads = ReadHits = Writes = WriteHitsUncommitted = WriteHitsCommitted = 0;
+        WritesAround = WritesAllocate = WritesBlockedOnFreelist = Flushes = Discards = 0;
+    }
 }

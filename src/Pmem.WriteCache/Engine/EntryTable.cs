@@ -10,7 +10,8 @@ namespace Pmem.WriteCache.Engine;
 /// </summary>
 internal sealed class EntryTable
 {
-    private const int None = -1;
+    /// <summary>No entry: the end of a list, a sector not cached, no free entry.</summary>
+    public const int None = -1;
 
     private readonly ulong[] _sector;
     private readonly int[] _prev;

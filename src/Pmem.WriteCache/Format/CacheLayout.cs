@@ -9,7 +9,7 @@ namespace Pmem.WriteCache.Format;
 internal readonly record struct CacheLayout(int BlockSize, long BlockCount)
 {
     /// <summary>The byte size of a 512-byte sector, the unit of <c>original_sector</c> and <c>start_sector</c>.</summary>
-    public const int SectorSize = 512;
+    public const int SectorSize = WriteCacheOptions.SectorSize;
 
     /// <summary>Offset of the first data block: the metadata (superblock and entries) rounded up to a block.</summary>
     public long DataOffset => AlignUp(Superblock.Size + (MemoryEntry.Size * BlockCount), BlockSize);

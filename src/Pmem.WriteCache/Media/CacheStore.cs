@@ -29,6 +29,25 @@ internal abstract unsafe class CacheStore : IAsyncDisposable
     /// <returns>A reference to it, to read; writes go through <see cref="WriteEntry"/> and <see cref="ClearEntry"/>.</returns>
     public ref MemoryEntry Entry(long index) => ref Unsafe.AsRef<MemoryEntry>(Metadata + CacheLayout.EntryOffset(index));
 
+    /// <summary>Bytes of RAM the store keeps per cache (ssd mode mirrors the metadata; pmem mode reads it in place).</summary>
+    public abstract long MemoryBytes { get; }
+
+    /// <summary>Reads <paramref name="buffer"/>.Length bytes of data from consecutive cache blocks starting at <paramref name="index"/>.</summary>
+    /// <param name="index">First block.</param>
+    /// <param name="buffer">Receives whole blocks.</param>
+    /// <returns>A task that completes when read; a device error is its exception.</returns>
+    public abstract ValueTask ReadDataAsync(long index, Memory<byte> buffer);
+
+    /// <summary>Writes whole blocks of data to consecutive cache blocks starting at <paramref name="index"/>; durable after a commit.</summary>
+    /// <param name="index">First block.</param>
+    /// <param name="data">Whole blocks.</param>
+    /// <returns>A task that completes when written; a device error is its exception.</returns>
+    public abstract ValueTask WriteDataAsync(long index, ReadOnlyMemory<byte> data);
+
+    /// <summary>Makes data written over committed blocks durable without a commit (ssd mode writes them in place).</summary>
+    /// <returns>A task that completes when durable.</returns>
+    public abstract ValueTask FlushDataAsync();
+
     /// <summary>Writes entry <paramref name="index"/> (the kernel's <c>write_original_sector_seq_count</c>); durable after a commit.</summary>
     /// <param name="index">Entry index.</param>
     /// <param name="sector">Origin sector.</param>
@@ -60,6 +79,9 @@ internal abstract unsafe class CacheStore : IAsyncDisposable
     /// <summary>Loads every entry of <see cref="Layout"/> before recovery (ssd mode reads them from the device).</summary>
     /// <returns>A task that completes when the metadata can be read through <see cref="Entry"/>.</returns>
     public abstract ValueTask LoadEntriesAsync();
+
+    /// <summary>Marks every entry free in RAM after <see cref="LoadEntriesAsync"/> failed (the kernel's resume does the same).</summary>
+    public abstract void ForgetEntries();
 
     /// <summary>Releases what the store owns.</summary>
     /// <returns>A task that completes when released.</returns>

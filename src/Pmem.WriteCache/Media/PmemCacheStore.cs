@@ -25,16 +25,29 @@ internal sealed unsafe class PmemCacheStore : CacheStore
 
     public override long AreaSize => _areaSize;
 
+    public override long MemoryBytes => 0;
+
     /// <summary>Data block <paramref name="index"/> on the media.</summary>
     /// <param name="index">Block index.</param>
-    /// <returns>The block's bytes; written only through <see cref="CopyIn"/>.</returns>
-    public Span<byte> DataBlock(long index) => new(Metadata + Layout.DataBlockOffset(index), Layout.BlockSize);
+    /// <returns>The block's bytes; written only through <see cref="WriteDataAsync"/>.</returns>
+    public Span<byte> DataBlock(long index) => DataBlocks(index, Layout.BlockSize);
 
-    /// <summary>Copies a block of written data into cache block <paramref name="index"/>; flushed at the next commit.</summary>
-    /// <param name="index">Block index.</param>
-    /// <param name="data">One block of data.</param>
+    public override ValueTask ReadDataAsync(long index, Memory<byte> buffer)
+    {
+        DataBlocks(index, buffer.Length).CopyTo(buffer.Span);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Copies written data into the cache blocks from <paramref name="index"/> on; flushed at the next commit.</summary>
     [Pmem.PmemCallerCommits]
-    public void CopyIn(long index, ReadOnlySpan<byte> data) => Persist.PmemMemcpy(DataBlock(index), data);
+    public override ValueTask WriteDataAsync(long index, ReadOnlyMemory<byte> data)
+    {
+        Persist.PmemMemcpy(DataBlocks(index, data.Length), data.Span);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Pmem mode never writes over a committed block: a new copy is committed instead.</summary>
+    public override ValueTask FlushDataAsync() => ValueTask.CompletedTask;
 
     [Pmem.PmemCallerCommits]
     public override void WriteEntry(long index, ulong sector, ulong seqCount)
@@ -105,6 +118,11 @@ internal sealed unsafe class PmemCacheStore : CacheStore
 
     public override ValueTask LoadEntriesAsync() => ValueTask.CompletedTask;
 
+    /// <summary>Never called: the entries are read in place, so loading them cannot fail.</summary>
+    public override void ForgetEntries()
+    {
+    }
+
     public override ValueTask DisposeAsync()
     {
         if (_ownsMedia)
@@ -114,6 +132,8 @@ internal sealed unsafe class PmemCacheStore : CacheStore
 
         return ValueTask.CompletedTask;
     }
+
+    private Span<byte> DataBlocks(long index, int length) => new(Metadata + Layout.DataBlockOffset(index), length);
 
     private Span<byte> EntryBytes(long index) => MemoryEntry.AsBytes(ref Entry(index));
 

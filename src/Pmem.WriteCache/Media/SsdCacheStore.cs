@@ -52,28 +52,20 @@ internal sealed class SsdCacheStore : CacheStore
     public override long AreaSize => _device.Length - _startOffset;
 
     /// <summary>Bytes of RAM the metadata mirror takes.</summary>
-    public long MemoryBytes => _buffer.Length;
+    public override long MemoryBytes => _buffer.Length;
 
     /// <summary>Reads the first block of metadata (the superblock), as the kernel's constructor does.</summary>
     /// <param name="blockSize">Bytes to read.</param>
     /// <returns>A task that completes when read.</returns>
     public ValueTask ReadSuperblockAsync(int blockSize) => _device.ReadAsync(_startOffset, _buffer.AsMemory(0, Math.Min(blockSize, _buffer.Length)));
 
-    /// <summary>Reads <paramref name="buffer"/>.Length bytes of data starting at block <paramref name="index"/>.</summary>
-    /// <param name="index">First block.</param>
-    /// <param name="buffer">Receives whole blocks.</param>
-    /// <returns>A task that completes when read.</returns>
-    public ValueTask ReadDataAsync(long index, Memory<byte> buffer) => _device.ReadAsync(DataDeviceOffset(index), buffer);
+    public override ValueTask ReadDataAsync(long index, Memory<byte> buffer) => _device.ReadAsync(DataDeviceOffset(index), buffer);
 
-    /// <summary>Writes whole blocks of data starting at block <paramref name="index"/>.</summary>
-    /// <param name="index">First block.</param>
-    /// <param name="data">Whole blocks.</param>
-    /// <returns>A task that completes when written (not yet durable).</returns>
-    public ValueTask WriteDataAsync(long index, ReadOnlyMemory<byte> data) => _device.WriteAsync(DataDeviceOffset(index), data);
+    public override ValueTask WriteDataAsync(long index, ReadOnlyMemory<byte> data) => _device.WriteAsync(DataDeviceOffset(index), data);
 
     /// <summary>Flushes the cache device's volatile cache (after overwriting committed blocks in place).</summary>
     /// <returns>A task that completes when flushed, and carries the device's error if it fails.</returns>
-    public async ValueTask FlushDeviceAsync() => await _device.FlushAsync().ConfigureAwait(false);
+    public override async ValueTask FlushDataAsync() => await _device.FlushAsync().ConfigureAwait(false);
 
     public override void WriteEntry(long index, ulong sector, ulong seqCount)
     {
@@ -148,8 +140,7 @@ internal sealed class SsdCacheStore : CacheStore
 
     public override ValueTask LoadEntriesAsync() => _device.ReadAsync(_startOffset, _buffer.AsMemory(0, (int)Layout.DataOffset));
 
-    /// <summary>Marks every entry free in RAM after the metadata could not be read (the kernel's resume does the same).</summary>
-    public void ForgetEntries() => _buffer.AsSpan(Superblock.Size, (int)(Layout.DataOffset - Superblock.Size)).Fill(0xFF);
+    public override void ForgetEntries() => _buffer.AsSpan(Superblock.Size, (int)(Layout.DataOffset - Superblock.Size)).Fill(0xFF);
 
     public override async ValueTask DisposeAsync()
     {

@@ -33,9 +33,9 @@ public sealed record WriteCacheTable(string Origin, string Cache, WriteCacheOpti
         string origin = Next(words) ?? throw BadArguments("the origin device is missing");
         string cache = Next(words) ?? throw BadArguments("the cache device is missing");
         string blockSizeText = Next(words) ?? throw BadArguments("the block size is missing");
-        if (!TryParseUnsigned(blockSizeText, uint.MaxValue, out ulong blockSize) || blockSize is < 512 or > 4096 || (blockSize & (blockSize - 1)) != 0)
+        if (!TryParseUnsigned(blockSizeText, uint.MaxValue, out ulong blockSize) || !WriteCacheOptions.IsValidBlockSize(blockSize))
         {
-            throw new WriteCacheConfigurationException("Invalid block size", LinuxErrno.EINVAL, $"'{blockSizeText}' is not a power of two from 512 to 4096");
+            throw WriteCacheOptions.InvalidBlockSize(blockSizeText);
         }
 
         var options = new WriteCacheOptions(parsedMode, (int)blockSize);

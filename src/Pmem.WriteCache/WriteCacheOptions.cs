@@ -6,6 +6,15 @@ namespace Pmem.WriteCache;
 /// </summary>
 public sealed record WriteCacheOptions
 {
+    /// <summary>The unit of <c>start_sector</c> and of the entries' <c>original_sector</c>: 512 bytes, whatever the devices' block sizes.</summary>
+    public const int SectorSize = 512;
+
+    /// <summary>The smallest cache block size (one sector).</summary>
+    public const int MinBlockSize = SectorSize;
+
+    /// <summary>The largest cache block size (the kernel's page size).</summary>
+    public const int MaxBlockSize = 4096;
+
     /// <summary>Default <c>high_watermark</c>, percent of blocks in use at which writeback starts.</summary>
     public const int DefaultHighWatermark = 50;
 
@@ -100,15 +109,22 @@ public sealed record WriteCacheOptions
     public TimeSpan EffectivePauseWriteback => Mode == WriteCacheMode.Pmem ? TimeSpan.Zero : PauseWriteback ?? DefaultSsdPauseWriteback;
 
     /// <summary>Start of the cache area on the cache device, in bytes.</summary>
-    public long StartOffset => checked((long)(StartSector ?? 0) * 512);
+    public long StartOffset => checked((long)(StartSector ?? 0) * SectorSize);
+
+    /// <summary>Whether <paramref name="blockSize"/> is a power of two from <see cref="MinBlockSize"/> to <see cref="MaxBlockSize"/>.</summary>
+    internal static bool IsValidBlockSize(ulong blockSize) => blockSize is >= MinBlockSize and <= MaxBlockSize && (blockSize & (blockSize - 1)) == 0;
+
+    /// <summary>The kernel's refusal of a block size, naming what was given.</summary>
+    internal static WriteCacheConfigurationException InvalidBlockSize(string given) =>
+        new("Invalid block size", LinuxErrno.EINVAL, $"'{given}' is not a power of two from {MinBlockSize} to {MaxBlockSize}");
 
     /// <summary>Checks every value as the kernel's constructor does.</summary>
     /// <exception cref="WriteCacheConfigurationException">A value is out of range; the message is the kernel's.</exception>
     public void Validate()
     {
-        if (BlockSize < 512 || BlockSize > 4096 || (BlockSize & (BlockSize - 1)) != 0)
+        if (!IsValidBlockSize((ulong)BlockSize))
         {
-            throw new WriteCacheConfigurationException("Invalid block size", LinuxErrno.EINVAL, $"{BlockSize} is not a power of two from 512 to 4096");
+            throw InvalidBlockSize(BlockSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         CheckPercent(HighWatermark, "high_watermark");

@@ -1,24 +1,21 @@
-namespace Pmem.WriteCache.Tool;
-
-/// <summary>A committed cache block whose data the origin does not have yet.</summary>
-/// <param name="Index">Entry (and data block) index on the cache.</param>
-/// <param name="OriginSector">Where the block belongs on the origin, in 512-byte sectors.</param>
-/// <param name="SeqCount">The commit it belongs to.</param>
-internal readonly record struct DirtyBlock(long Index, ulong OriginSector, ulong SeqCount);
+namespace Pmem.WriteCache.Format;
 
 /// <summary>What <see cref="CacheInspector"/> found on a cache device, read without writing anything.</summary>
-internal sealed record CacheInspection
+public sealed record CacheInspection
 {
     /// <summary>Magic and version are zero: the engine formats it on first use.</summary>
     public bool Unformatted { get; init; }
 
+    /// <summary>The superblock's n_blocks.</summary>
     public long BlockCount { get; init; }
 
+    /// <summary>The superblock's block size.</summary>
     public int BlockSize { get; init; }
 
     /// <summary>The superblock's seq_count: the next commit's number.</summary>
     public ulong SeqCount { get; init; }
 
+    /// <summary>Entries marked free.</summary>
     public long FreeBlocks { get; init; }
 
     /// <summary>Entries written but not committed: recovery frees them.</summary>
