@@ -26,6 +26,7 @@ public sealed class WriteCacheDevice : IBlockDevice
     private readonly CommitProtocol _commit;
     private readonly RequestHandler _requests;
     private readonly Control _control;
+    private readonly Writeback _writeback;
     private bool _disposed;
 
     private WriteCacheDevice(IBlockDevice origin, bool ownsOrigin, CacheStore store, WriteCacheTable table)
@@ -37,10 +38,10 @@ public sealed class WriteCacheDevice : IBlockDevice
         var originActivity = new OriginActivity(_core.Clock);
         _freelist = new Freelist(_core, kick);
         _commit = new CommitProtocol(_core, _freelist);
-        var writeback = new Writeback(_core, _freelist, _commit, kick, originActivity);
-        var writes = new WritePath(_core, _freelist, _commit, writeback, originActivity);
-        _requests = new RequestHandler(_core, _freelist, _commit, writeback, writes);
-        _control = new Control(_core, _freelist, _commit, writeback, new Recovery(_core, _commit));
+        _writeback = new Writeback(_core, _freelist, _commit, kick, originActivity);
+        var writes = new WritePath(_core, _freelist, _commit, _writeback, originActivity);
+        _requests = new RequestHandler(_core, _freelist, _commit, _writeback, writes);
+        _control = new Control(_core, _freelist, _commit, _writeback, new Recovery(_core, _commit));
         if (table.Options.Cleaner)
         {
             _control.ActivateCleaner();
@@ -83,6 +84,9 @@ public sealed class WriteCacheDevice : IBlockDevice
 
     /// <summary>The sequence count of the next commit.</summary>
     internal ulong SeqCount => _commit.SeqCount;
+
+    /// <summary>Completes once background writeback has served every reason it was given to run so far.</summary>
+    internal Task WhenWritebackIdle() => _writeback.WhenIdle();
 
     /// <summary>
     /// Opens a pmem-mode cache over <paramref name="cache"/> in front of <paramref name="origin"/>: formats the cache

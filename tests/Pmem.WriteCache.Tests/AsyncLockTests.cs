@@ -1,3 +1,4 @@
+using Pmem.TestSupport;
 using Pmem.WriteCache.Engine;
 
 namespace Pmem.WriteCache.Tests;
@@ -66,8 +67,8 @@ public sealed class AsyncLockTests
         var gate = new AsyncLock();
         await gate.WaitAsync();
         Task blocked = Task.Run(gate.Wait);
-        await Task.Delay(50);
-        Assert.False(blocked.IsCompleted);
+        await Eventually.UntilAsync(() => gate.WaiterCount == 1, TimeSpan.FromSeconds(10), "the synchronous waiter queued");
+        Assert.False(blocked.IsCompleted); // queued behind the holder: only the release below lets it through
         gate.Release();
         await blocked.WaitAsync(TimeSpan.FromSeconds(10));
         gate.Release();

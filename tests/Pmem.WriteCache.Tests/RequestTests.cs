@@ -1,3 +1,4 @@
+using Pmem.TestSupport;
 using Pmem.BlockDevices;
 
 namespace Pmem.WriteCache.Tests;
@@ -88,10 +89,7 @@ public sealed class RequestTests
         await cache.WriteAsync(9 * 4096, Blocks.Make(9, 1));
 
         // Bounded wait (10 s) for the 50 ms timer on a loaded machine.
-        for (int i = 0; i < 500 && KernelImage.SeqCount(File.ReadAllBytes(path)) == 0; i++)
-        {
-            await Task.Delay(20);
-        }
+        await Eventually.UntilAsync(() => KernelImage.SeqCount(File.ReadAllBytes(path)) != 0, TimeSpan.FromSeconds(10), "the autocommit timer committed");
 
         // The timer committed block 9 (its entry, the first, now has a seq_count below the superblock's).
         byte[] image = File.ReadAllBytes(path);

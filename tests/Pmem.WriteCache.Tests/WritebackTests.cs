@@ -1,3 +1,4 @@
+using Pmem.TestSupport;
 using Pmem.BlockDevices;
 
 namespace Pmem.WriteCache.Tests;
@@ -76,7 +77,7 @@ public sealed class WritebackTests
         }
 
         await cache.FlushAsync();
-        await Task.Delay(200);
+        await cache.WhenWritebackIdle(); // a kick at the watermark would be pending until its pass completed
         Assert.Equal(128, cache.GetStatus().FreeBlocks); // above the high watermark: nothing written back
         for (int block = 126; block < 140; block++)
         {
@@ -84,10 +85,7 @@ public sealed class WritebackTests
         }
 
         await cache.FlushAsync();
-        for (int i = 0; i < 200 && cache.GetStatus().FreeBlocks <= 127; i++)
-        {
-            await Task.Delay(10);
-        }
+        await cache.WhenWritebackIdle();
 
         WriteCacheStatus status = cache.GetStatus();
         // Writeback ran (free is back above the high watermark; each pass stops once free + in flight pass the low
@@ -105,10 +103,7 @@ public sealed class WritebackTests
         var origin = new MemoryBlockDevice(64 * Caches.MiB);
         (WriteCacheDevice cache, _) = await Caches.Pmem(media, origin, options: new WriteCacheOptions(WriteCacheMode.Pmem) { MaxAge = TimeSpan.FromMilliseconds(100) });
         await cache.WriteAsync(0, Blocks.Make(0, 1), BlockWriteFlags.ForceUnitAccess);
-        for (int i = 0; i < 300 && cache.GetStatus().FreeBlocks != cache.BlockCount; i++)
-        {
-            await Task.Delay(10);
-        }
+        await Eventually.UntilAsync(() => cache.GetStatus().FreeBlocks == cache.BlockCount, TimeSpan.FromSeconds(10), "max_age wrote the block back");
 
         Assert.Equal(cache.BlockCount, cache.GetStatus().FreeBlocks);
         Assert.Equal(Blocks.Make(0, 1), origin.Contents[..4096].ToArray());
@@ -121,10 +116,7 @@ public sealed class WritebackTests
         // Block 1 itself may already have been cleaned by then and gone around too.
         Assert.InRange(cache.GetStatus().Statistics.WritesAround, 1UL, 2UL);
         Assert.DoesNotContain("cleaner", cache.Table.ToString(), StringComparison.Ordinal); // a message does not change the table
-        for (int i = 0; i < 300 && cache.GetStatus().FreeBlocks != cache.BlockCount; i++)
-        {
-            await Task.Delay(10);
-        }
+        await cache.WhenWritebackIdle(); // cleaner writeback runs until the cache is clean
 
         Assert.Equal(Blocks.Make(1, 2), origin.Contents.Slice(4096, 4096).ToArray());
         await cache.DisposeAsync();
@@ -141,8 +133,8 @@ public sealed class WritebackTests
         await cache.SuspendAsync();
         Assert.Equal(Blocks.Make(0, 1), origin.Contents[..4096].ToArray());
         Assert.Equal(LinuxErrno.EBUSY, (await Assert.ThrowsAsync<WriteCacheMessageException>(() => cache.SendMessageAsync("flush"))).Errno);
+        // A pmem-mode write completes synchronously unless the suspend gate holds it; only the resume below opens it.
         Task pendingWrite = cache.WriteAsync(4096, Blocks.Make(1, 1)).AsTask();
-        await Task.Delay(50);
         Assert.False(pendingWrite.IsCompleted); // held while suspended
         await cache.ResumeAsync();
         await pendingWrite;

@@ -19,6 +19,9 @@ internal sealed class AsyncLock
     // hands it over instead of freeing it), so the state is 0, Held, or Held plus waiters.
     private int _state;
 
+    /// <summary>How many wait for the lock (a test hook: a waiter is known to be queued, not merely started).</summary>
+    public int WaiterCount => Volatile.Read(ref _state) / OneWaiter;
+
     /// <summary>Takes the lock, waiting asynchronously if it is held.</summary>
     /// <returns>A task that completes when the caller holds the lock.</returns>
     public ValueTask WaitAsync() =>

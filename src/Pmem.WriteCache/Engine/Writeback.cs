@@ -97,6 +97,9 @@ internal sealed class Writeback : IAsyncDisposable
         _passGate.Release();
     }
 
+    /// <summary>Completes once the worker has served every kick so far (a test hook: writeback has settled).</summary>
+    public Task WhenIdle() => _kick.WhenIdle();
+
     /// <summary>Stops the worker and the timer.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -124,6 +127,7 @@ internal sealed class Writeback : IAsyncDisposable
                 await _kick.WaitAsync(_shutdown.Token).ConfigureAwait(false);
                 await PauseWhileOriginIsBusyAsync().ConfigureAwait(false);
                 await RunPassAsync().ConfigureAwait(false);
+                _kick.PassDone();
             }
             catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
             {
