@@ -58,7 +58,7 @@ public sealed class FormatCrashTests
         ref Superblock superblock = ref image.AsRef<Superblock>(0);
         Assert.Equal(Superblock.CurrentVersion, superblock.Version);
         Assert.Equal((uint)blockSize, superblock.BlockSize);
-        Assert.Equal((ulong)blocks, superblock.BlockCount);
+        Assert.Equal((ulong)blocks, superblock.NBlocks);
         Assert.Equal(0UL, superblock.SeqCount);
         for (long i = 0; i < blocks; i++)
         {

@@ -82,7 +82,7 @@ internal sealed class RecoveryCheck : IAsyncDisposable
         }
 
         int committed = 0;
-        for (long i = 0; i < (long)superblock.BlockCount; i++)
+        for (long i = 0; i < (long)superblock.NBlocks; i++)
         {
             committed += image.AsRef<MemoryEntry>((int)CacheLayout.EntryOffset(i)).SeqCount < superblock.SeqCount ? 1 : 0;
         }

@@ -4,23 +4,9 @@ namespace Pmem.WriteCache.Engine;
 /// Suspend, resume, messages and close, with the kernel's semantics (<c>writecache_presuspend/postsuspend</c>,
 /// <c>writecache_resume</c>, <c>writecache_message</c>, <c>writecache_dtr</c>). Owns <c>flush_on_suspend</c>.
 /// </summary>
-internal sealed class Control
+internal sealed class Control(CacheCore core, Freelist freelist, CommitProtocol commit, Writeback writeback, Recovery recovery)
 {
-    private readonly CacheCore _core;
-    private readonly Freelist _freelist;
-    private readonly CommitProtocol _commit;
-    private readonly Writeback _writeback;
-    private readonly Recovery _recovery;
     private bool _flushOnSuspend;
-
-    public Control(CacheCore core, Freelist freelist, CommitProtocol commit, Writeback writeback, Recovery recovery)
-    {
-        _core = core;
-        _freelist = freelist;
-        _commit = commit;
-        _writeback = writeback;
-        _recovery = recovery;
-    }
 
     /// <summary>
     /// Commits, writes everything back if <c>flush_on_suspend</c> was requested (or in cleaner mode), waits for
@@ -29,72 +15,72 @@ internal sealed class Control
     public async Task SuspendAsync()
     {
         bool flushOnSuspend;
-        await _core.Lock.WaitAsync().ConfigureAwait(false);
+        await core.Lock.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (_core.Gate.IsSuspended)
+            if (core.Gate.IsSuspended)
             {
                 return;
             }
 
             StopTimers();
-            await _commit.CommitAsync().ConfigureAwait(false);
-            await _commit.FenceSupersededFreesAsync().ConfigureAwait(false); // a suspended cache's media is final
+            await commit.CommitAsync().ConfigureAwait(false);
+            await commit.FenceSupersededFreesAsync().ConfigureAwait(false); // a suspended cache's media is final
             flushOnSuspend = _flushOnSuspend;
             if (flushOnSuspend)
             {
                 _flushOnSuspend = false;
-                _writeback.BeginWritingEverything();
+                writeback.BeginWritingEverything();
             }
 
-            _core.Gate.Suspend();
+            core.Gate.Suspend();
         }
         finally
         {
-            _core.Lock.Release();
+            core.Lock.Release();
         }
 
         if (flushOnSuspend)
         {
-            await _writeback.RunPassAsync().ConfigureAwait(false);
+            await writeback.RunPassAsync().ConfigureAwait(false);
         }
 
         // Drain: a pass the worker had started finishes before the cache counts as suspended.
-        await _writeback.DrainAsync().ConfigureAwait(false);
-        await _core.Lock.WaitAsync().ConfigureAwait(false);
+        await writeback.DrainAsync().ConfigureAwait(false);
+        await core.Lock.WaitAsync().ConfigureAwait(false);
         try
         {
             if (flushOnSuspend)
             {
-                _writeback.EndWritingEverything();
+                writeback.EndWritingEverything();
             }
 
-            while (_freelist.WritebackSize > 0)
+            while (freelist.WritebackSize > 0)
             {
-                await _freelist.WaitIgnoringSuspendAsync().ConfigureAwait(false);
+                await freelist.WaitIgnoringSuspendAsync().ConfigureAwait(false);
             }
         }
         finally
         {
-            _core.Lock.Release();
+            core.Lock.Release();
         }
     }
 
     /// <summary>Resumes a suspended cache: rebuilds its state from the media (as the kernel does) and lets requests through.</summary>
     public async Task ResumeAsync(object owner)
     {
-        await _core.Lock.WaitAsync().ConfigureAwait(false);
+        await core.Lock.WaitAsync().ConfigureAwait(false);
         try
         {
-            ObjectDisposedException.ThrowIf(_core.Gate.IsClosed, owner);
-            if (_core.Gate.IsSuspended)
+            ObjectDisposedException.ThrowIf(core.Gate.IsClosed, owner);
+            if (core.Gate.IsSuspended)
             {
                 await ResumeCoreAsync(atOpen: false).ConfigureAwait(false);
             }
         }
         finally
         {
-            _core.Lock.Release();
+            core.Lock.Release();
         }
     }
 
@@ -102,11 +88,11 @@ internal sealed class Control
     /// <param name="atOpen">Corrupt or unreadable metadata throws (at open) instead of entering the error state.</param>
     public async ValueTask ResumeCoreAsync(bool atOpen)
     {
-        await _recovery.RecoverAsync(atOpen).ConfigureAwait(false);
-        _commit.UncommittedBlocks = 0;
-        _core.Gate.Resume();
-        _freelist.VerifyWatermark();
-        _writeback.StartMaxAgeTimer();
+        await recovery.RecoverAsync(atOpen).ConfigureAwait(false);
+        commit.UncommittedBlocks = 0;
+        core.Gate.Resume();
+        freelist.VerifyWatermark();
+        writeback.StartMaxAgeTimer();
     }
 
     /// <summary>
@@ -138,7 +124,7 @@ internal sealed class Control
             return;
         }
 
-        await _core.Lock.WaitAsync().ConfigureAwait(false);
+        await core.Lock.WaitAsync().ConfigureAwait(false);
         try
         {
             switch (name)
@@ -148,20 +134,20 @@ internal sealed class Control
                     break;
                 case "cleaner":
                     ActivateCleaner();
-                    if (!_core.Gate.IsSuspended)
+                    if (!core.Gate.IsSuspended)
                     {
-                        _freelist.VerifyWatermark();
+                        freelist.VerifyWatermark();
                     }
 
                     break;
                 default:
-                    _core.Stats.Clear();
+                    core.Stats.Clear();
                     break;
             }
         }
         finally
         {
-            _core.Lock.Release();
+            core.Lock.Release();
         }
     }
 
@@ -169,20 +155,20 @@ internal sealed class Control
     public void ActivateCleaner()
     {
         _flushOnSuspend = true;
-        _writeback.ActivateCleaner();
+        writeback.ActivateCleaner();
     }
 
     /// <summary>Closes the gate for good: requests waiting for a resume wake up and see the cache is gone.</summary>
     public async Task CloseAsync()
     {
-        await _core.Lock.WaitAsync().ConfigureAwait(false);
+        await core.Lock.WaitAsync().ConfigureAwait(false);
         try
         {
-            _core.Gate.Close();
+            core.Gate.Close();
         }
         finally
         {
-            _core.Lock.Release();
+            core.Lock.Release();
         }
     }
 
@@ -190,51 +176,51 @@ internal sealed class Control
     public async Task StopBackgroundWorkAsync()
     {
         StopTimers();
-        await _writeback.DisposeAsync().ConfigureAwait(false);
-        await _commit.DisposeAsync().ConfigureAwait(false);
+        await writeback.DisposeAsync().ConfigureAwait(false);
+        await commit.DisposeAsync().ConfigureAwait(false);
     }
 
     private async Task FlushMessageAsync()
     {
-        await _core.Lock.WaitAsync().ConfigureAwait(false);
+        await core.Lock.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (_core.Gate.IsSuspended)
+            if (core.Gate.IsSuspended)
             {
                 throw new WriteCacheMessageException(LinuxErrno.EBUSY, "flush: the cache is suspended");
             }
 
-            if (_core.Error.IsSet)
+            if (core.Error.IsSet)
             {
-                throw new WriteCacheMessageException(LinuxErrno.EIO, $"flush: the cache is in its error state ({_core.Error.Message})");
+                throw new WriteCacheMessageException(LinuxErrno.EIO, $"flush: the cache is in its error state ({core.Error.Message})");
             }
 
-            await _commit.CommitAsync().ConfigureAwait(false);
-            _writeback.BeginWritingEverything();
+            await commit.CommitAsync().ConfigureAwait(false);
+            writeback.BeginWritingEverything();
         }
         finally
         {
-            _core.Lock.Release();
+            core.Lock.Release();
         }
 
         try
         {
-            await _writeback.RunPassAsync().ConfigureAwait(false);
+            await writeback.RunPassAsync().ConfigureAwait(false);
         }
         finally
         {
-            _writeback.EndWritingEverything();
+            writeback.EndWritingEverything();
         }
 
-        if (_core.Error.IsSet)
+        if (core.Error.IsSet)
         {
-            throw new WriteCacheMessageException(LinuxErrno.EIO, $"flush: the cache is in its error state ({_core.Error.Message})");
+            throw new WriteCacheMessageException(LinuxErrno.EIO, $"flush: the cache is in its error state ({core.Error.Message})");
         }
     }
 
     private void StopTimers()
     {
-        _commit.Autocommit.Disarm();
-        _writeback.StopMaxAgeTimer();
+        commit.Autocommit.Disarm();
+        writeback.StopMaxAgeTimer();
     }
 }

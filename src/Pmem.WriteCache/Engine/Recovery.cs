@@ -10,21 +10,8 @@ namespace Pmem.WriteCache.Engine;
 /// before anything is written, so a corrupt cache is reported with nothing changed. Called with the lock held (or
 /// before the cache is shared).
 /// </summary>
-internal sealed class Recovery
+internal sealed class Recovery(CacheCore core, CommitProtocol commit)
 {
-    private readonly CacheCore _core;
-    private readonly EntryTable _entries;
-    private readonly CacheStore _store;
-    private readonly CommitProtocol _commit;
-
-    public Recovery(CacheCore core, CommitProtocol commit)
-    {
-        _core = core;
-        _entries = core.Entries;
-        _store = core.Store;
-        _commit = commit;
-    }
-
     /// <summary>Rebuilds the in-memory state from the media.</summary>
     /// <param name="atOpen">Throw on unreadable or corrupt metadata (at open); otherwise enter the error state as the kernel does.</param>
     /// <exception cref="WriteCacheConfigurationException">At open: the metadata cannot be read.</exception>
@@ -33,32 +20,32 @@ internal sealed class Recovery
     {
         try
         {
-            await _store.LoadEntriesAsync().ConfigureAwait(false);
+            await core.Store.LoadEntriesAsync().ConfigureAwait(false);
         }
         catch (BlockDeviceException e) when (!atOpen)
         {
-            _core.Error.Set(LinuxErrno.EIO, $"unable to read metadata: {e.Message}");
-            _store.ForgetEntries();
+            core.Error.Set(LinuxErrno.EIO, $"unable to read metadata: {e.Message}");
+            core.Store.ForgetEntries();
         }
         catch (BlockDeviceException e)
         {
             throw new WriteCacheConfigurationException("Unable to read metadata", LinuxErrno.EIO, e.Message, e);
         }
 
-        _entries.Reset();
-        _commit.SeqCount = _store.Superblock.SeqCount;
-        var rules = new RecoveryRules(_commit.SeqCount, _core.Settings.OriginSectors, _core.Settings.SectorsPerBlock);
+        core.Entries.Reset();
+        commit.SeqCount = core.Store.Superblock.SeqCount;
+        var rules = new RecoveryRules(commit.SeqCount, core.Settings.OriginSectors, core.Settings.SectorsPerBlock);
         var toClear = new List<int>();
         string? corruption = IndexEntries(rules, toClear);
         if (corruption is not null)
         {
-            _entries.Reset();
+            core.Entries.Reset();
             if (atOpen)
             {
                 throw new CacheCorruptException($"{RecoveryRules.CorruptPrefix}{corruption}. Nothing was changed on the cache or the origin.");
             }
 
-            _core.Error.Set(LinuxErrno.EINVAL, corruption);
+            core.Error.Set(LinuxErrno.EINVAL, corruption);
             return;
         }
 
@@ -66,10 +53,10 @@ internal sealed class Recovery
         {
             foreach (int b in toClear)
             {
-                _store.ClearEntry(b);
+                core.Store.ClearEntry(b);
             }
 
-            await _commit.CommitFlushedOrFailAsync().ConfigureAwait(false);
+            await commit.CommitFlushedOrFailAsync().ConfigureAwait(false);
         }
     }
 
@@ -77,32 +64,32 @@ internal sealed class Recovery
     /// <returns>Why the metadata is corrupt, or null.</returns>
     private string? IndexEntries(RecoveryRules rules, List<int> toClear)
     {
-        uint now = _core.Clock.Now;
-        for (int b = 0; b < _entries.Count; b++)
+        uint now = core.Clock.Now;
+        for (int b = 0; b < core.Entries.Count; b++)
         {
-            ref MemoryEntry entry = ref _store.Entry(b);
+            ref MemoryEntry entry = ref core.Store.Entry(b);
             switch (rules.Classify(b, entry, out string? corruption))
             {
                 case EntryState.Corrupt:
                     return corruption;
                 case EntryState.Uncommitted:
                     toClear.Add(b);
-                    _entries.AddFree(b);
+                    core.Entries.AddFree(b);
                     continue;
                 case EntryState.Free:
-                    _entries.AddFree(b);
+                    core.Entries.AddFree(b);
                     continue;
             }
 
             ulong sector = entry.OriginalSector;
-            int known = _entries.Find(sector);
+            int known = core.Entries.Find(sector);
             if (known == EntryTable.None)
             {
-                _entries.Insert(b, sector, now, committed: true);
+                core.Entries.Insert(b, sector, now, committed: true);
                 continue;
             }
 
-            bool replaces = RecoveryRules.Supersedes((known, _store.Entry(known).SeqCount), (b, entry.SeqCount), sector, out corruption);
+            bool replaces = RecoveryRules.Supersedes((known, core.Store.Entry(known).SeqCount), (b, entry.SeqCount), sector, out corruption);
             if (corruption is not null)
             {
                 return corruption;
@@ -110,15 +97,15 @@ internal sealed class Recovery
 
             if (replaces)
             {
-                _entries.Unlink(known);
-                _entries.AddFree(known);
+                core.Entries.Unlink(known);
+                core.Entries.AddFree(known);
                 toClear.Add(known);
-                _entries.Insert(b, sector, now, committed: true);
+                core.Entries.Insert(b, sector, now, committed: true);
             }
             else
             {
                 toClear.Add(b);
-                _entries.AddFree(b);
+                core.Entries.AddFree(b);
             }
         }
 

@@ -7,31 +7,12 @@ namespace Pmem.WriteCache.Engine;
 /// are <see cref="WritePath"/>'s). Requests enter through the suspend gate and hold the lock for the metadata;
 /// origin I/O happens outside it.
 /// </summary>
-internal sealed class RequestHandler
+internal sealed class RequestHandler(CacheCore core, Freelist freelist, CommitProtocol commit, Writeback writeback, WritePath writes)
 {
     private static readonly byte[] s_zeroes = new byte[256 * 1024];
-    private readonly CacheCore _core;
-    private readonly EngineSettings _settings;
-    private readonly EntryTable _entries;
-    private readonly Counters _stats;
-    private readonly Freelist _freelist;
-    private readonly CommitProtocol _commit;
-    private readonly Writeback _writeback;
-
-    public RequestHandler(CacheCore core, Freelist freelist, CommitProtocol commit, Writeback writeback, WritePath writes)
-    {
-        _core = core;
-        _settings = core.Settings;
-        _entries = core.Entries;
-        _stats = core.Stats;
-        _freelist = freelist;
-        _commit = commit;
-        _writeback = writeback;
-        Writes = writes;
-    }
 
     /// <summary>The write path.</summary>
-    public WritePath Writes { get; }
+    public WritePath Writes { get; } = writes;
 
     /// <summary>Cached blocks from the cache, the rest from the origin: a request spanning both is split at each boundary.</summary>
     public async ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
@@ -40,7 +21,7 @@ internal sealed class RequestHandler
         while (done < buffer.Length)
         {
             int missLength;
-            await _core.Gate.EnterAsync().ConfigureAwait(false);
+            await core.Gate.EnterAsync().ConfigureAwait(false);
             try
             {
                 done += await ReadCachedBlocksAsync(offset + done, buffer[done..]).ConfigureAwait(false);
@@ -49,16 +30,16 @@ internal sealed class RequestHandler
                     return;
                 }
 
-                int missBlocks = WritePath.UncachedRun(_entries, _settings, EngineSettings.Sector(offset + done), (buffer.Length - done) >> _settings.BlockShift);
-                _stats.Reads += (ulong)missBlocks - 1; // the first was counted when it missed
-                missLength = missBlocks << _settings.BlockShift;
+                int missBlocks = WritePath.UncachedRun(core.Entries, core.Settings, EngineSettings.Sector(offset + done), (buffer.Length - done) >> core.Settings.BlockShift);
+                core.Stats.Reads += (ulong)missBlocks - 1; // the first was counted when it missed
+                missLength = missBlocks << core.Settings.BlockShift;
             }
             finally
             {
-                _core.Lock.Release();
+                core.Lock.Release();
             }
 
-            await _core.Origin.ReadAsync(offset + done, buffer.Slice(done, missLength), cancellationToken).ConfigureAwait(false);
+            await core.Origin.ReadAsync(offset + done, buffer.Slice(done, missLength), cancellationToken).ConfigureAwait(false);
             done += missLength;
         }
     }
@@ -66,52 +47,52 @@ internal sealed class RequestHandler
     /// <summary>Commits every write that completed before it (<c>REQ_PREFLUSH</c>); in ssd mode, and when writes go around the cache, flushes the origin too.</summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        await _core.Gate.EnterAsync().ConfigureAwait(false);
+        await core.Gate.EnterAsync().ConfigureAwait(false);
         try
         {
-            if (_core.Error.IsSet)
+            if (core.Error.IsSet)
             {
-                throw _core.Error.Exception();
+                throw core.Error.Exception();
             }
 
-            _stats.Flushes++;
-            await _commit.CommitAsync().ConfigureAwait(false);
-            if (_core.Error.IsSet)
+            core.Stats.Flushes++;
+            await commit.CommitAsync().ConfigureAwait(false);
+            if (core.Error.IsSet)
             {
-                throw _core.Error.Exception();
+                throw core.Error.Exception();
             }
         }
         finally
         {
-            _core.Lock.Release();
+            core.Lock.Release();
         }
 
-        if (_settings.IsSsd || _writeback.Cleaner || _settings.MetadataOnly)
+        if (core.Settings.IsSsd || writeback.Cleaner || core.Settings.MetadataOnly)
         {
-            await _core.Origin.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await core.Origin.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>Drops the cached blocks in the range (except those being written back) and passes the discard to the origin.</summary>
     public async ValueTask DiscardAsync(long offset, long length, CancellationToken cancellationToken)
     {
-        await _core.Gate.EnterAsync().ConfigureAwait(false);
+        await core.Gate.EnterAsync().ConfigureAwait(false);
         try
         {
-            _stats.Discards += (ulong)(length >> _settings.BlockShift);
-            if (_core.Error.IsSet)
+            core.Stats.Discards += (ulong)(length >> core.Settings.BlockShift);
+            if (core.Error.IsSet)
             {
-                throw _core.Error.Exception();
+                throw core.Error.Exception();
             }
 
             await DiscardCachedAsync(EngineSettings.Sector(offset), EngineSettings.Sector(offset + length)).ConfigureAwait(false);
         }
         finally
         {
-            _core.Lock.Release();
+            core.Lock.Release();
         }
 
-        await _core.Origin.DiscardAsync(offset, length, cancellationToken).ConfigureAwait(false);
+        await core.Origin.DiscardAsync(offset, length, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>dm-writecache has no write-zeroes operation: the block layer sends zero-filled writes, and so does this.</summary>
@@ -131,16 +112,16 @@ internal sealed class RequestHandler
         int done = 0;
         while (done < buffer.Length)
         {
-            _stats.Reads++;
-            int e = _entries.Find(EngineSettings.Sector(offset + done));
+            core.Stats.Reads++;
+            int e = core.Entries.Find(EngineSettings.Sector(offset + done));
             if (e == EntryTable.None)
             {
                 break;
             }
 
-            _stats.ReadHits++;
-            await _core.Store.ReadDataAsync(e, buffer.Slice(done, _settings.BlockSize)).ConfigureAwait(false);
-            done += _settings.BlockSize;
+            core.Stats.ReadHits++;
+            await core.Store.ReadDataAsync(e, buffer.Slice(done, core.Settings.BlockSize)).ConfigureAwait(false);
+            done += core.Settings.BlockSize;
         }
 
         return done;
@@ -148,20 +129,20 @@ internal sealed class RequestHandler
 
     private async ValueTask DiscardCachedAsync(ulong start, ulong end)
     {
-        if (!await _commit.FenceSupersededFreesAsync().ConfigureAwait(false))
+        if (!await commit.FenceSupersededFreesAsync().ConfigureAwait(false))
         {
             return;
         }
 
         bool discarded = false;
-        ulong blocks = (end - start) / (ulong)_settings.SectorsPerBlock;
-        if (blocks <= (ulong)(_entries.Count - _entries.FreeCount))
+        ulong blocks = (end - start) / (ulong)core.Settings.SectorsPerBlock;
+        if (blocks <= (ulong)(core.Entries.Count - core.Entries.FreeCount))
         {
             Span<int> chain = stackalloc int[8];
-            for (ulong sector = start; sector < end; sector += (ulong)_settings.SectorsPerBlock)
+            for (ulong sector = start; sector < end; sector += (ulong)core.Settings.SectorsPerBlock)
             {
                 int length = 0;
-                for (int e = _entries.Find(sector); e != EntryTable.None && length < chain.Length; e = _entries.OlderOf(e))
+                for (int e = core.Entries.Find(sector); e != EntryTable.None && length < chain.Length; e = core.Entries.OlderOf(e))
                 {
                     chain[length++] = e;
                 }
@@ -174,9 +155,9 @@ internal sealed class RequestHandler
         }
         else
         {
-            for (int e = 0; e < _entries.Count; e++)
+            for (int e = 0; e < core.Entries.Count; e++)
             {
-                if ((_entries.FlagsOf(e) & EntryFlags.Cached) != 0 && _entries.SectorOf(e) >= start && _entries.SectorOf(e) < end)
+                if ((core.Entries.FlagsOf(e) & EntryFlags.Cached) != 0 && core.Entries.SectorOf(e) >= start && core.Entries.SectorOf(e) < end)
                 {
                     discarded |= DiscardEntry(e);
                 }
@@ -185,23 +166,23 @@ internal sealed class RequestHandler
 
         if (discarded)
         {
-            await _commit.CommitFlushedOrFailAsync().ConfigureAwait(false);
+            await commit.CommitFlushedOrFailAsync().ConfigureAwait(false);
         }
     }
 
     private bool DiscardEntry(int e)
     {
-        if ((_entries.FlagsOf(e) & EntryFlags.WriteInProgress) != 0)
+        if ((core.Entries.FlagsOf(e) & EntryFlags.WriteInProgress) != 0)
         {
             return false;
         }
 
-        if (!_entries.IsCommitted(e) && _commit.UncommittedBlocks > 0)
+        if (!core.Entries.IsCommitted(e) && commit.UncommittedBlocks > 0)
         {
-            _commit.UncommittedBlocks--;
+            commit.UncommittedBlocks--;
         }
 
-        _freelist.Free(e);
+        freelist.Free(e);
         return true;
     }
 }

@@ -6,21 +6,8 @@ namespace Pmem.WriteCache.Engine;
 /// following sectors while they are cached, committed and not already being written (in ssd mode also consecutive
 /// in the cache, so one device read serves the run). Taken entries leave the LRU and count as under writeback.
 /// </summary>
-internal sealed class WritebackSelector
+internal sealed class WritebackSelector(CacheCore core, Freelist freelist, CommitProtocol commit)
 {
-    private readonly CacheCore _core;
-    private readonly EntryTable _entries;
-    private readonly Freelist _freelist;
-    private readonly CommitProtocol _commit;
-
-    public WritebackSelector(CacheCore core, Freelist freelist, CommitProtocol commit)
-    {
-        _core = core;
-        _entries = core.Entries;
-        _freelist = freelist;
-        _commit = commit;
-    }
-
     /// <summary>Selects the runs of one pass.</summary>
     /// <param name="all">Write back everything (<c>flush</c>, <c>flush_on_suspend</c>, cleaner), in sector order.</param>
     /// <returns>The runs (entry indexes in origin order) and whether more remains for another pass.</returns>
@@ -29,15 +16,15 @@ internal sealed class WritebackSelector
         var runs = new List<int[]>();
         var skipped = new List<int>();
         bool more = false;
-        await _core.Lock.WaitAsync().ConfigureAwait(false);
+        await core.Lock.WaitAsync().ConfigureAwait(false);
         try
         {
-            while (!_core.Error.IsSet && all() && _freelist.WritebackSize > 0)
+            while (!core.Error.IsSet && all() && freelist.WritebackSize > 0)
             {
-                await _freelist.WaitIgnoringSuspendAsync().ConfigureAwait(false);
+                await freelist.WaitIgnoringSuspendAsync().ConfigureAwait(false);
             }
 
-            if (_core.Error.IsSet)
+            if (core.Error.IsSet)
             {
                 return (runs, false);
             }
@@ -47,13 +34,13 @@ internal sealed class WritebackSelector
             int sortedNext = 0;
             if (everything)
             {
-                await _commit.CommitAsync().ConfigureAwait(false);
+                await commit.CommitAsync().ConfigureAwait(false);
                 sorted = CachedEntriesBySector();
             }
 
             int walked = 0;
             var run = new List<int>();
-            while (_entries.LruTail != EntryTable.None && !_core.Error.IsSet && (everything || NeedsWriteback()))
+            while (core.Entries.LruTail != EntryTable.None && !core.Error.IsSet && (everything || NeedsWriteback()))
             {
                 if (++walked > EngineSettings.WritebackLatency && !everything)
                 {
@@ -64,7 +51,7 @@ internal sealed class WritebackSelector
                 int e;
                 if (everything)
                 {
-                    while (sortedNext < sorted!.Length && (_entries.FlagsOf(sorted[sortedNext]) & EntryFlags.InLru) == 0)
+                    while (sortedNext < sorted!.Length && (core.Entries.FlagsOf(sorted[sortedNext]) & EntryFlags.InLru) == 0)
                     {
                         sortedNext++;
                     }
@@ -78,19 +65,19 @@ internal sealed class WritebackSelector
                 }
                 else
                 {
-                    e = _entries.LruTail;
+                    e = core.Entries.LruTail;
                 }
 
-                if (!_entries.IsCommitted(e))
+                if (!core.Entries.IsCommitted(e))
                 {
-                    await _commit.CommitAsync().ConfigureAwait(false);
+                    await commit.CommitAsync().ConfigureAwait(false);
                 }
 
-                if (_entries.OlderOf(e) != EntryTable.None)
+                if (core.Entries.OlderOf(e) != EntryTable.None)
                 {
                     // An older copy of this sector is still being written back: writing this one now could let the
                     // older write land last. Try again after it completes.
-                    _entries.RemoveFromLru(e);
+                    core.Entries.RemoveFromLru(e);
                     skipped.Add(e);
                     continue;
                 }
@@ -103,21 +90,21 @@ internal sealed class WritebackSelector
 
             foreach (int e in skipped)
             {
-                _entries.AddLruTail(e);
+                core.Entries.AddLruTail(e);
             }
 
-            if (runs.Count == 0 && skipped.Count != 0 && _freelist.WritebackSize > 0)
+            if (runs.Count == 0 && skipped.Count != 0 && freelist.WritebackSize > 0)
             {
-                await _freelist.WaitIgnoringSuspendAsync().ConfigureAwait(false);
+                await freelist.WaitIgnoringSuspendAsync().ConfigureAwait(false);
                 more = true;
             }
         }
         finally
         {
-            _core.Lock.Release();
+            core.Lock.Release();
         }
 
-        runs.Sort((a, b) => _entries.SectorOf(a[0]).CompareTo(_entries.SectorOf(b[0])));
+        runs.Sort((a, b) => core.Entries.SectorOf(a[0]).CompareTo(core.Entries.SectorOf(b[0])));
         return (runs, more);
     }
 
@@ -126,12 +113,12 @@ internal sealed class WritebackSelector
     private int ExtendRun(int first, List<int> run)
     {
         int added = 0;
-        ulong sectorsPerBlock = (ulong)_core.Settings.SectorsPerBlock;
+        ulong sectorsPerBlock = (ulong)core.Settings.SectorsPerBlock;
         for (int f = first; run.Count < EngineSettings.MaxWritebackRun;)
         {
-            int g = _entries.FindOldest(_entries.SectorOf(f) + sectorsPerBlock);
-            if (g == EntryTable.None || (_entries.FlagsOf(g) & (EntryFlags.WriteInProgress | EntryFlags.InLru)) != EntryFlags.InLru
-                || !_entries.IsCommitted(g) || (_core.Settings.IsSsd && g != f + 1))
+            int g = core.Entries.FindOldest(core.Entries.SectorOf(f) + sectorsPerBlock);
+            if (g == EntryTable.None || (core.Entries.FlagsOf(g) & (EntryFlags.WriteInProgress | EntryFlags.InLru)) != EntryFlags.InLru
+                || !core.Entries.IsCommitted(g) || (core.Settings.IsSsd && g != f + 1))
             {
                 break;
             }
@@ -146,34 +133,34 @@ internal sealed class WritebackSelector
 
     private bool NeedsWriteback()
     {
-        if (_freelist.IsBelowLowWatermark)
+        if (freelist.IsBelowLowWatermark)
         {
             return true;
         }
 
-        long maxAgeMs = _core.Settings.MaxAgeMs;
+        long maxAgeMs = core.Settings.MaxAgeMs;
         return maxAgeMs >= 0
-            && (long)(uint)(_core.Clock.Now - _entries.AgeOf(_entries.LruTail)) >= maxAgeMs - (maxAgeMs / EngineSettings.MaxAgeDivisor);
+            && (long)(uint)(core.Clock.Now - core.Entries.AgeOf(core.Entries.LruTail)) >= maxAgeMs - (maxAgeMs / EngineSettings.MaxAgeDivisor);
     }
 
     private void Take(int e, List<int> run)
     {
-        _entries.RemoveFromLru(e);
-        _entries.SetWriteInProgress(e, true);
-        _freelist.WritebackSize++;
+        core.Entries.RemoveFromLru(e);
+        core.Entries.SetWriteInProgress(e, true);
+        freelist.WritebackSize++;
         run.Add(e);
     }
 
     private int[] CachedEntriesBySector()
     {
         var cached = new List<int>();
-        for (int e = _entries.LruHead; e != EntryTable.None; e = _entries.LruOlder(e))
+        for (int e = core.Entries.LruHead; e != EntryTable.None; e = core.Entries.LruOlder(e))
         {
             cached.Add(e);
         }
 
         int[] sorted = [.. cached];
-        Array.Sort(sorted, (a, b) => _entries.SectorOf(a).CompareTo(_entries.SectorOf(b)));
+        Array.Sort(sorted, (a, b) => core.Entries.SectorOf(a).CompareTo(core.Entries.SectorOf(b)));
         return sorted;
     }
 }

@@ -10,21 +10,8 @@ namespace Pmem.WriteCache.Engine;
 /// written is freed and committed, or on a failure the cache enters its error state and nothing is freed. The
 /// entries are pinned (write in progress), so their data is read without the lock.
 /// </summary>
-internal sealed class WritebackWriter
+internal sealed class WritebackWriter(CacheCore core, Freelist freelist, CommitProtocol commit)
 {
-    private readonly CacheCore _core;
-    private readonly EngineSettings _settings;
-    private readonly Freelist _freelist;
-    private readonly CommitProtocol _commit;
-
-    public WritebackWriter(CacheCore core, Freelist freelist, CommitProtocol commit)
-    {
-        _core = core;
-        _settings = core.Settings;
-        _freelist = freelist;
-        _commit = commit;
-    }
-
     /// <summary>Writes <paramref name="runs"/> back in waves of at most <c>writeback_jobs</c> blocks.</summary>
     public async Task WriteAsync(List<int[]> runs)
     {
@@ -32,7 +19,7 @@ internal sealed class WritebackWriter
         int waveBlocks = 0;
         foreach (int[] run in runs)
         {
-            if (_settings.WritebackJobs > 0 && waveBlocks > 0 && waveBlocks + run.Length > _settings.WritebackJobs)
+            if (core.Settings.WritebackJobs > 0 && waveBlocks > 0 && waveBlocks + run.Length > core.Settings.WritebackJobs)
             {
                 await CompleteWaveAsync(wave).ConfigureAwait(false);
                 wave.Clear();
@@ -49,7 +36,7 @@ internal sealed class WritebackWriter
     /// <returns>null on success, else what failed.</returns>
     private async Task<string?> WriteRunToOriginAsync(int[] run)
     {
-        int blockShift = _settings.BlockShift;
+        int blockShift = core.Settings.BlockShift;
         int length = run.Length << blockShift;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
         try
@@ -63,7 +50,7 @@ internal sealed class WritebackWriter
                     {
                     }
 
-                    await _core.Store.ReadDataAsync(run[i], buffer.AsMemory(i << blockShift, (end - i) << blockShift)).ConfigureAwait(false);
+                    await core.Store.ReadDataAsync(run[i], buffer.AsMemory(i << blockShift, (end - i) << blockShift)).ConfigureAwait(false);
                 }
             }
             catch (BlockDeviceException e)
@@ -71,10 +58,10 @@ internal sealed class WritebackWriter
                 return $"copy error reading the cache device: {e.Message}";
             }
 
-            long offset = EngineSettings.Offset(_core.Entries.SectorOf(run[0]));
+            long offset = EngineSettings.Offset(core.Entries.SectorOf(run[0]));
             try
             {
-                await _core.Origin.WriteAsync(offset, buffer.AsMemory(0, length), _settings.WritebackFua ? BlockWriteFlags.ForceUnitAccess : BlockWriteFlags.None).ConfigureAwait(false);
+                await core.Origin.WriteAsync(offset, buffer.AsMemory(0, length), core.Settings.WritebackFua ? BlockWriteFlags.ForceUnitAccess : BlockWriteFlags.None).ConfigureAwait(false);
             }
             catch (BlockDeviceException e)
             {
@@ -93,11 +80,11 @@ internal sealed class WritebackWriter
     {
         string?[] results = await Task.WhenAll(wave.Select(w => w.Result)).ConfigureAwait(false);
         string? flushError = null;
-        if (!_settings.WritebackFua && results.Any(r => r is null))
+        if (!core.Settings.WritebackFua && results.Any(r => r is null))
         {
             try
             {
-                await _core.Origin.FlushAsync().ConfigureAwait(false);
+                await core.Origin.FlushAsync().ConfigureAwait(false);
             }
             catch (BlockDeviceException e)
             {
@@ -105,36 +92,36 @@ internal sealed class WritebackWriter
             }
         }
 
-        await _core.Lock.WaitAsync().ConfigureAwait(false);
+        await core.Lock.WaitAsync().ConfigureAwait(false);
         try
         {
             // On failure the cache is in its error state and nothing below is freed.
-            await _commit.FenceSupersededFreesAsync().ConfigureAwait(false);
+            await commit.FenceSupersededFreesAsync().ConfigureAwait(false);
             for (int i = 0; i < wave.Count; i++)
             {
                 if ((results[i] ?? flushError) is { } failure)
                 {
-                    _core.Error.Set(LinuxErrno.EIO, failure);
+                    core.Error.Set(LinuxErrno.EIO, failure);
                 }
 
                 foreach (int e in wave[i].Run)
                 {
-                    _core.Entries.SetWriteInProgress(e, false);
-                    if (!_core.Error.IsSet)
+                    core.Entries.SetWriteInProgress(e, false);
+                    if (!core.Error.IsSet)
                     {
-                        _freelist.Free(e);
+                        freelist.Free(e);
                     }
 
-                    _freelist.WritebackSize--;
+                    freelist.WritebackSize--;
                 }
             }
 
-            await _commit.CommitFlushedOrFailAsync().ConfigureAwait(false);
-            _freelist.Signal();
+            await commit.CommitFlushedOrFailAsync().ConfigureAwait(false);
+            freelist.Signal();
         }
         finally
         {
-            _core.Lock.Release();
+            core.Lock.Release();
         }
     }
 }

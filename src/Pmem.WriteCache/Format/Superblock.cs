@@ -30,9 +30,9 @@ internal partial struct Superblock
     [FieldOffset(12)]
     public uint Pad;
 
-    /// <summary>Number of cache blocks (and entries).</summary>
+    /// <summary><c>n_blocks</c>: number of cache blocks (and entries).</summary>
     [FieldOffset(16)]
-    public ulong BlockCount;
+    public ulong NBlocks;
 
     /// <summary>
     /// The next sequence number to commit: an entry is committed iff its seq_count is below this. Advancing it is

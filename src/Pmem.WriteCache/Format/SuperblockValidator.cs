@@ -35,7 +35,7 @@ internal static class SuperblockValidator
             throw new WriteCacheConfigurationException("Block size does not match superblock", LinuxErrno.EINVAL, $"the table says {blockSize}, the superblock {superblock.BlockSize}");
         }
 
-        ulong count = superblock.BlockCount;
+        ulong count = superblock.NBlocks;
         if (!TryGetTotalSize(count, blockSize, out ulong totalSize))
         {
             throw new WriteCacheConfigurationException("Overflow in size calculation", LinuxErrno.EINVAL, $"n_blocks {count}");

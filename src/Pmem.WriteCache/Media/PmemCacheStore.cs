@@ -98,7 +98,7 @@ internal sealed unsafe class PmemCacheStore : CacheStore
 
         Persist.PmemAssign(ref superblock.Version, Superblock.CurrentVersion);
         Persist.PmemAssign(ref superblock.BlockSize, (uint)layout.BlockSize);
-        Persist.PmemAssign(ref superblock.BlockCount, (ulong)layout.BlockCount);
+        Persist.PmemAssign(ref superblock.NBlocks, (ulong)layout.BlockCount);
         Persist.PmemFlush(new ReadOnlySpan<byte>(Metadata, Superblock.Size));
         long entriesEnd = CacheLayout.EntryOffset(layout.BlockCount);
         for (long offset = Superblock.Size; offset < entriesEnd; offset += FormatChunk)

@@ -128,7 +128,7 @@ internal sealed class SsdCacheStore : CacheStore
         Array.Clear(_buffer);
         Superblock.Version = Format.Superblock.CurrentVersion;
         Superblock.BlockSize = (uint)layout.BlockSize;
-        Superblock.BlockCount = (ulong)layout.BlockCount;
+        Superblock.NBlocks = (ulong)layout.BlockCount;
         Superblock.SeqCount = 0;
         _buffer.AsSpan(Superblock.Size, (int)(MemoryEntry.Size * layout.BlockCount)).Fill(0xFF);
         Array.Fill(_dirtyChunks, true);
