@@ -3,6 +3,9 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Pmem.Generators.Diagnostics;
+using Pmem.Generators.Emitters;
+using Pmem.Generators.Model;
 
 namespace Pmem.Generators
 {

@@ -2,7 +2,11 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Pmem.Generators.Diagnostics;
+using Pmem.Generators.Emitters;
+using Pmem.Generators.Model;
 using Pmem.Generators.Sequences;
+using Pmem.Generators.Targets;
 
 namespace Pmem.Generators
 {

@@ -1,10 +1,11 @@
 using System.Collections.Generic;
+using Pmem.Generators.Targets;
 
 namespace Pmem.Generators.Sequences
 {
     /// <summary>
     /// The statements one target's primitives consist of. Each property is the body of one primitive, written the
-    /// way a person would write it for that CPU; <see cref="PrimitivesEmitter"/> puts them into the class.
+    /// way a person would write it for that CPU; <see cref="Emitters.PrimitivesEmitter"/> puts them into the class.
     /// </summary>
     internal abstract class TargetSequence
     {

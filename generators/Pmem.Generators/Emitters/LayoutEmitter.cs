@@ -1,6 +1,7 @@
 using System.Globalization;
+using Pmem.Generators.Model;
 
-namespace Pmem.Generators
+namespace Pmem.Generators.Emitters
 {
     /// <summary>Writes the members the layout generator adds to a <c>[PmemLayout]</c> struct.</summary>
     internal static class LayoutEmitter

@@ -1,4 +1,6 @@
-namespace Pmem.Generators
+using Pmem.Generators.Targets;
+
+namespace Pmem.Generators.Model
 {
     /// <summary>
     /// What the generator needs to know about one <c>[PmemPrimitives]</c> class: only strings, enums and equatable

@@ -1,7 +1,8 @@
 using System.Collections.Generic;
+using Pmem.Generators.Model;
 using Pmem.Generators.Sequences;
 
-namespace Pmem.Generators
+namespace Pmem.Generators.Emitters
 {
     /// <summary>Writes the source of one primitives class: a header naming the target and why, then the four primitives.</summary>
     internal static class PrimitivesEmitter

@@ -1,4 +1,4 @@
-namespace Pmem.Generators
+namespace Pmem.Generators.Targets
 {
     /// <summary>The sequences the generator can emit; the numbering matches <c>Pmem.PmemTarget</c> in the runtime.</summary>
     internal enum GeneratorTarget

@@ -4,7 +4,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 
-namespace Pmem.Generators
+namespace Pmem.Generators.Model
 {
     /// <summary>An immutable array compared by its elements, so pipeline models that hold lists stay equatable.</summary>
     /// <typeparam name="T">An equatable element type.</typeparam>

@@ -1,7 +1,7 @@
 using System;
 using Microsoft.CodeAnalysis.Diagnostics;
 
-namespace Pmem.Generators
+namespace Pmem.Generators.Targets
 {
     /// <summary>
     /// The target the build asks for: the MSBuild property <c>PmemTarget</c>, or else one derived from

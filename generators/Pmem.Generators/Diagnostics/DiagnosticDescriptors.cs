@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis;
 
-namespace Pmem.Generators
+namespace Pmem.Generators.Diagnostics
 {
     /// <summary>The diagnostics the primitives generator reports for misuse.</summary>
     internal static class DiagnosticDescriptors
