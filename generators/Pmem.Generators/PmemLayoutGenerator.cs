@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Pmem.Generators.Diagnostics;
 using Pmem.Generators.Emitters;
@@ -48,8 +47,8 @@ namespace Pmem.Generators
         private static LayoutStruct Describe(GeneratorAttributeSyntaxContext context)
         {
             var type = (INamedTypeSymbol)context.TargetSymbol;
-            var declaration = (StructDeclarationSyntax)context.TargetNode;
-            LocationInfo? location = LocationInfo.From(declaration.Identifier.GetLocation());
+            var declaration = TypeDeclarationInfo.From(context);
+            LocationInfo? location = declaration.Location;
             var problems = ImmutableArray.CreateBuilder<LayoutProblem>();
             var fields = ImmutableArray.CreateBuilder<LayoutField>();
 
@@ -57,7 +56,7 @@ namespace Pmem.Generators
 
             AttributeData? structLayout = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.InteropServices.StructLayoutAttribute");
             int declaredSize = structLayout?.NamedArguments.FirstOrDefault(a => a.Key == "Size").Value.Value as int? ?? 0;
-            if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword) || type.ContainingType is not null || type.IsGenericType)
+            if (!declaration.IsTopLevelNonGenericPartial)
             {
                 Shape("it must be a top-level, non-generic partial struct");
             }
@@ -91,9 +90,7 @@ namespace Pmem.Generators
             int extent = fields.Count == 0 ? 0 : fields.Max(f => f.Offset + f.Size);
             int alignment = fields.Count == 0 ? 1 : fields.Max(f => f.ElementSize);
             return new LayoutStruct(
-                Namespace: type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
-                Name: type.Name,
-                Accessibility: type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
+                Type: declaration,
                 Size: declaredSize > extent ? declaredSize : extent,
                 Alignment: alignment,
                 Fields: new EquatableArray<LayoutField>(fields.ToImmutable()),

@@ -1,6 +1,4 @@
-using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Pmem.Generators.Diagnostics;
 using Pmem.Generators.Emitters;
@@ -49,7 +47,7 @@ namespace Pmem.Generators
                 if (!primitives.HasValidShape)
                 {
                     production.ReportDiagnostic(Diagnostic.Create(
-                        DiagnosticDescriptors.PrimitivesClassShape, primitives.Location?.ToLocation() ?? Location.None, primitives.Name));
+                        DiagnosticDescriptors.PrimitivesClassShape, primitives.Type.Location?.ToLocation() ?? Location.None, primitives.Type.Name));
                     return;
                 }
 
@@ -62,23 +60,14 @@ namespace Pmem.Generators
 
         private static PrimitivesClass Describe(GeneratorAttributeSyntaxContext context)
         {
-            var type = (INamedTypeSymbol)context.TargetSymbol;
-            var declaration = (ClassDeclarationSyntax)context.TargetNode;
-            bool isPartial = declaration.Modifiers.Any(SyntaxKind.PartialKeyword);
-            bool valid = type.IsStatic && isPartial && type.ContainingType is null && !type.IsGenericType;
+            var declaration = TypeDeclarationInfo.From(context);
 
             AttributeData attribute = context.Attributes[0];
             GeneratorTarget target = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int value
                 ? (GeneratorTarget)value
                 : GeneratorTarget.FromBuild;
 
-            return new PrimitivesClass(
-                Namespace: type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
-                Name: type.Name,
-                Accessibility: type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
-                AttributeTarget: target,
-                HasValidShape: valid,
-                Location: LocationInfo.From(declaration.Identifier.GetLocation()));
+            return new PrimitivesClass(declaration, target, HasValidShape: declaration.IsStatic && declaration.IsTopLevelNonGenericPartial);
         }
     }
 }
