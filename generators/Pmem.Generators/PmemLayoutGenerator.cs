@@ -26,22 +26,10 @@ namespace Pmem.Generators
                 predicate: static (node, _) => node is StructDeclarationSyntax,
                 transform: static (attributeContext, _) => Describe(attributeContext));
 
-            context.RegisterSourceOutput(layouts, static (production, layout) =>
-            {
-                foreach (LayoutProblem problem in layout.Problems)
-                {
-                    DiagnosticDescriptor descriptor = problem.Id == DiagnosticDescriptors.LayoutShape.Id
-                        ? DiagnosticDescriptors.LayoutShape
-                        : DiagnosticDescriptors.MisalignedLayoutField;
-                    production.ReportDiagnostic(Diagnostic.Create(descriptor, problem.Location?.ToLocation() ?? Location.None,
-                        problem.Argument1, problem.Argument2, problem.Argument3, problem.Argument4));
-                }
-
-                if (layout.Problems.Count == 0)
-                {
-                    production.AddSource(layout.HintName, LayoutEmitter.Emit(layout));
-                }
-            });
+            context.RegisterDiagnostics(layouts.SelectMany(static (layout, _) => layout.Diagnostics));
+            context.RegisterSourceOutput(
+                layouts.Where(static layout => layout.Diagnostics.Count == 0),
+                static (production, layout) => production.AddSource(layout.HintName, LayoutEmitter.Emit(layout)));
         }
 
         private static LayoutStruct Describe(GeneratorAttributeSyntaxContext context)
@@ -49,10 +37,10 @@ namespace Pmem.Generators
             var type = (INamedTypeSymbol)context.TargetSymbol;
             var declaration = TypeDeclarationInfo.From(context);
             LocationInfo? location = declaration.Location;
-            var problems = ImmutableArray.CreateBuilder<LayoutProblem>();
+            var diagnostics = ImmutableArray.CreateBuilder<DiagnosticInfo>();
             var fields = ImmutableArray.CreateBuilder<LayoutField>();
 
-            void Shape(string why) => problems.Add(new LayoutProblem(DiagnosticDescriptors.LayoutShape.Id, location, type.Name, why, string.Empty, string.Empty));
+            void Shape(string why) => diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayoutShape, location, type.Name, why));
 
             AttributeData? structLayout = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.InteropServices.StructLayoutAttribute");
             int declaredSize = structLayout?.NamedArguments.FirstOrDefault(a => a.Key == "Size").Value.Value as int? ?? 0;
@@ -66,7 +54,7 @@ namespace Pmem.Generators
             }
 
             // A struct of the wrong shape says so once; its fields are not worth checking until it is fixed.
-            foreach (IFieldSymbol field in problems.Count != 0 ? Enumerable.Empty<IFieldSymbol>() : type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst))
+            foreach (IFieldSymbol field in diagnostics.Count != 0 ? Enumerable.Empty<IFieldSymbol>() : type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst))
             {
                 LocationInfo? fieldLocation = field.Locations.Length > 0 ? LocationInfo.From(field.Locations[0]) : location;
                 AttributeData? fieldOffset = field.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.InteropServices.FieldOffsetAttribute");
@@ -80,7 +68,7 @@ namespace Pmem.Generators
                 int size = field.IsFixedSizeBuffer ? elementSize.Value * field.FixedSize : elementSize.Value;
                 if (offset % elementSize.Value != 0)
                 {
-                    problems.Add(new LayoutProblem(DiagnosticDescriptors.MisalignedLayoutField.Id, fieldLocation, field.Name, type.Name,
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisalignedLayoutField, fieldLocation, field.Name, type.Name,
                         elementSize.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), offset.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 }
 
@@ -94,7 +82,7 @@ namespace Pmem.Generators
                 Size: declaredSize > extent ? declaredSize : extent,
                 Alignment: alignment,
                 Fields: new EquatableArray<LayoutField>(fields.ToImmutable()),
-                Problems: new EquatableArray<LayoutProblem>(problems.ToImmutable()));
+                Diagnostics: new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutable()));
         }
 
         private static int? ElementSize(ITypeSymbol type) => type.SpecialType switch

@@ -29,28 +29,13 @@ namespace Pmem.Generators
                 .Select(static (options, _) => BuildTarget.From(options.GlobalOptions));
 
             // Build-level problems are reported once, whether or not any class uses the build's target.
-            context.RegisterSourceOutput(buildTarget, static (production, target) =>
-            {
-                if (target.UnknownTarget is { } unknown)
-                {
-                    production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnknownTarget, Location.None, unknown));
-                }
-                else if (target.UnsupportedRuntimeIdentifier is { } rid)
-                {
-                    production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsupportedRuntimeIdentifier, Location.None, rid));
-                }
-            });
+            context.RegisterDiagnostics(buildTarget.SelectMany(static (build, _) => build.Diagnostics));
+            context.RegisterDiagnostics(classes.SelectMany(static (primitives, _) => primitives.Diagnostics));
 
-            context.RegisterSourceOutput(classes.Combine(buildTarget), static (production, pair) =>
+            IncrementalValuesProvider<PrimitivesClass> validClasses = classes.Where(static primitives => primitives.Diagnostics.Count == 0);
+            context.RegisterSourceOutput(validClasses.Combine(buildTarget), static (production, pair) =>
             {
                 (PrimitivesClass primitives, BuildTarget build) = pair;
-                if (!primitives.HasValidShape)
-                {
-                    production.ReportDiagnostic(Diagnostic.Create(
-                        DiagnosticDescriptors.PrimitivesClassShape, primitives.Type.Location?.ToLocation() ?? Location.None, primitives.Type.Name));
-                    return;
-                }
-
                 (GeneratorTarget target, string reason) = primitives.AttributeTarget == GeneratorTarget.FromBuild
                     ? (build.Target, build.Reason)
                     : (primitives.AttributeTarget, "[PmemPrimitives(PmemTarget." + primitives.AttributeTarget + ")]");
@@ -67,7 +52,10 @@ namespace Pmem.Generators
                 ? (GeneratorTarget)value
                 : GeneratorTarget.FromBuild;
 
-            return new PrimitivesClass(declaration, target, HasValidShape: declaration.IsStatic && declaration.IsTopLevelNonGenericPartial);
+            EquatableArray<DiagnosticInfo> diagnostics = declaration.IsStatic && declaration.IsTopLevelNonGenericPartial
+                ? EquatableArray<DiagnosticInfo>.Empty
+                : new EquatableArray<DiagnosticInfo>(DiagnosticInfo.Create(DiagnosticDescriptors.PrimitivesClassShape, declaration.Location, declaration.Name));
+            return new PrimitivesClass(declaration, target, diagnostics);
         }
     }
 }

@@ -15,6 +15,10 @@ namespace Pmem.Generators.Model
 
         public EquatableArray(ImmutableArray<T> items) => _items = items;
 
+        public EquatableArray(params T[] items) => _items = ImmutableArray.Create(items);
+
+        public static EquatableArray<T> Empty { get; } = new(ImmutableArray<T>.Empty);
+
         public int Count => _items.IsDefault ? 0 : _items.Length;
 
         public bool Equals(EquatableArray<T> other) => this.SequenceEqual(other);

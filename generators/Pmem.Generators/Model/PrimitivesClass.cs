@@ -1,3 +1,4 @@
+using Pmem.Generators.Diagnostics;
 using Pmem.Generators.Targets;
 
 namespace Pmem.Generators.Model
@@ -8,11 +9,11 @@ namespace Pmem.Generators.Model
     /// </summary>
     /// <param name="Type">The class's declaration.</param>
     /// <param name="AttributeTarget">The target named in the attribute, or <see cref="GeneratorTarget.FromBuild"/>.</param>
-    /// <param name="HasValidShape">Top-level, non-generic, static and partial.</param>
+    /// <param name="Diagnostics">Why the class cannot hold the primitives; empty when it can.</param>
     internal sealed record PrimitivesClass(
         TypeDeclarationInfo Type,
         GeneratorTarget AttributeTarget,
-        bool HasValidShape)
+        EquatableArray<DiagnosticInfo> Diagnostics)
     {
         /// <summary>The file name the class's primitives are emitted under.</summary>
         public string HintName => Type.QualifiedName + ".PmemPrimitives.g.cs";
