@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Linq;
+using System.Runtime.InteropServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Pmem.Generators.Diagnostics;
@@ -48,7 +49,7 @@ namespace Pmem.Generators
             {
                 Shape("it must be a top-level, non-generic partial struct");
             }
-            else if (structLayout is null || structLayout.ConstructorArguments.Length != 1 || structLayout.ConstructorArguments[0].Value is not 2)
+            else if (structLayout is null || structLayout.ConstructorArguments.Length != 1 || structLayout.ConstructorArguments[0].Value is not (int)LayoutKind.Explicit)
             {
                 Shape("it needs [StructLayout(LayoutKind.Explicit)] so that every field's offset is declared");
             }

@@ -36,9 +36,9 @@ namespace Pmem.Generators
             context.RegisterSourceOutput(validClasses.Combine(buildTarget), static (production, pair) =>
             {
                 (PrimitivesClass primitives, BuildTarget build) = pair;
-                (GeneratorTarget target, string reason) = primitives.AttributeTarget == GeneratorTarget.FromBuild
-                    ? (build.Target, build.Reason)
-                    : (primitives.AttributeTarget, "[PmemPrimitives(PmemTarget." + primitives.AttributeTarget + ")]");
+                (GeneratorTarget target, string reason) = primitives.AttributeTarget is { } named
+                    ? (named.Target, named.Reason)
+                    : (build.Target, build.Reason);
                 production.AddSource(primitives.HintName, PrimitivesEmitter.Emit(primitives, TargetSequence.For(target), reason));
             });
         }
@@ -47,15 +47,10 @@ namespace Pmem.Generators
         {
             var declaration = TypeDeclarationInfo.From(context);
 
-            AttributeData attribute = context.Attributes[0];
-            GeneratorTarget target = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int value
-                ? (GeneratorTarget)value
-                : GeneratorTarget.FromBuild;
-
             EquatableArray<DiagnosticInfo> diagnostics = declaration.IsStatic && declaration.IsTopLevelNonGenericPartial
                 ? EquatableArray<DiagnosticInfo>.Empty
                 : new EquatableArray<DiagnosticInfo>(DiagnosticInfo.Create(DiagnosticDescriptors.PrimitivesClassShape, declaration.Location, declaration.Name));
-            return new PrimitivesClass(declaration, target, diagnostics);
+            return new PrimitivesClass(declaration, AttributeTarget.From(context.Attributes[0]), diagnostics);
         }
     }
 }

@@ -8,11 +8,11 @@ namespace Pmem.Generators.Model
     /// records, so the incremental pipeline skips regeneration when nothing relevant changed.
     /// </summary>
     /// <param name="Type">The class's declaration.</param>
-    /// <param name="AttributeTarget">The target named in the attribute, or <see cref="GeneratorTarget.FromBuild"/>.</param>
+    /// <param name="AttributeTarget">The target the attribute names, or null when the build's target applies.</param>
     /// <param name="Diagnostics">Why the class cannot hold the primitives; empty when it can.</param>
     internal sealed record PrimitivesClass(
         TypeDeclarationInfo Type,
-        GeneratorTarget AttributeTarget,
+        AttributeTarget? AttributeTarget,
         EquatableArray<DiagnosticInfo> Diagnostics)
     {
         /// <summary>The file name the class's primitives are emitted under.</summary>

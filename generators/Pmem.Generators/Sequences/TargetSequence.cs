@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using Pmem.Generators.Targets;
 
@@ -32,10 +33,11 @@ namespace Pmem.Generators.Sequences
 
         public static TargetSequence For(GeneratorTarget target) => target switch
         {
+            GeneratorTarget.Auto => new AutoSequence(),
             GeneratorTarget.X64 => new X64Sequence(),
             GeneratorTarget.Arm64 => new Arm64Sequence(),
             GeneratorTarget.Simulated => new SimulatedSequence(),
-            _ => new AutoSequence(),
+            _ => throw new ArgumentOutOfRangeException(nameof(target), target, "no sequence for this target"),
         };
 
         /// <summary>The check every <c>PmemAssign</c> begins with: only an aligned store is failure-atomic.</summary>

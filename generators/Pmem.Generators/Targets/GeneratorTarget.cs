@@ -1,12 +1,14 @@
 namespace Pmem.Generators.Targets
 {
-    /// <summary>The sequences the generator can emit; the numbering matches <c>Pmem.PmemTarget</c> in the runtime.</summary>
+    /// <summary>
+    /// The sequences the generator can emit. Chosen by the build (<see cref="BuildTarget"/>) or by the attribute
+    /// (<see cref="AttributeTarget"/>, which maps <c>Pmem.PmemTarget</c> onto it by member name).
+    /// </summary>
     internal enum GeneratorTarget
     {
-        FromBuild = 0,
-        Auto = 1,
-        X64 = 2,
-        Arm64 = 3,
-        Simulated = 4,
+        Auto,
+        X64,
+        Arm64,
+        Simulated,
     }
 }
