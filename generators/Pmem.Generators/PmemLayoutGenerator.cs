@@ -41,7 +41,7 @@ namespace Pmem.Generators
             var diagnostics = ImmutableArray.CreateBuilder<DiagnosticInfo>();
             var fields = ImmutableArray.CreateBuilder<LayoutField>();
 
-            void Shape(string why) => diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayoutShape, location, type.Name, why));
+            void Shape(string why) => diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayoutShape, location, declaration.Name, why));
 
             AttributeData? structLayout = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.InteropServices.StructLayoutAttribute");
             int declaredSize = structLayout?.NamedArguments.FirstOrDefault(a => a.Key == "Size").Value.Value as int? ?? 0;
@@ -69,7 +69,7 @@ namespace Pmem.Generators
                 int size = field.IsFixedSizeBuffer ? elementSize.Value * field.FixedSize : elementSize.Value;
                 if (offset % elementSize.Value != 0)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisalignedLayoutField, fieldLocation, field.Name, type.Name,
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisalignedLayoutField, fieldLocation, field.Name, declaration.Name,
                         elementSize.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), offset.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 }
 

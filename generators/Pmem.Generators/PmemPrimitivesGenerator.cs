@@ -30,6 +30,8 @@ namespace Pmem.Generators
 
             // Build-level problems are reported once, whether or not any class uses the build's target.
             context.RegisterDiagnostics(buildTarget.SelectMany(static (build, _) => build.Diagnostics));
+
+            // A class of the wrong shape gets its diagnostic and nothing else.
             context.RegisterDiagnostics(classes.SelectMany(static (primitives, _) => primitives.Diagnostics));
 
             IncrementalValuesProvider<PrimitivesClass> validClasses = classes.Where(static primitives => primitives.Diagnostics.Count == 0);
