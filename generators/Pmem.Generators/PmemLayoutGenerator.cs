@@ -1,8 +1,11 @@
 using System.Collections.Immutable;
 using System.Linq;
+using System.Runtime.InteropServices;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Pmem.Generators.Diagnostics;
+using Pmem.Generators.Emitters;
+using Pmem.Generators.Model;
 
 namespace Pmem.Generators
 {
@@ -24,47 +27,35 @@ namespace Pmem.Generators
                 predicate: static (node, _) => node is StructDeclarationSyntax,
                 transform: static (attributeContext, _) => Describe(attributeContext));
 
-            context.RegisterSourceOutput(layouts, static (production, layout) =>
-            {
-                foreach (LayoutProblem problem in layout.Problems)
-                {
-                    DiagnosticDescriptor descriptor = problem.Id == DiagnosticDescriptors.LayoutShape.Id
-                        ? DiagnosticDescriptors.LayoutShape
-                        : DiagnosticDescriptors.MisalignedLayoutField;
-                    production.ReportDiagnostic(Diagnostic.Create(descriptor, problem.Location?.ToLocation() ?? Location.None,
-                        problem.Argument1, problem.Argument2, problem.Argument3, problem.Argument4));
-                }
-
-                if (layout.Problems.Count == 0)
-                {
-                    production.AddSource(layout.HintName, LayoutEmitter.Emit(layout));
-                }
-            });
+            context.RegisterDiagnostics(layouts.SelectMany(static (layout, _) => layout.Diagnostics));
+            context.RegisterSourceOutput(
+                layouts.Where(static layout => layout.Diagnostics.Count == 0),
+                static (production, layout) => production.AddSource(layout.HintName, LayoutEmitter.Emit(layout)));
         }
 
         private static LayoutStruct Describe(GeneratorAttributeSyntaxContext context)
         {
             var type = (INamedTypeSymbol)context.TargetSymbol;
-            var declaration = (StructDeclarationSyntax)context.TargetNode;
-            LocationInfo? location = LocationInfo.From(declaration.Identifier.GetLocation());
-            var problems = ImmutableArray.CreateBuilder<LayoutProblem>();
+            var declaration = TypeDeclarationInfo.From(context);
+            LocationInfo? location = declaration.Location;
+            var diagnostics = ImmutableArray.CreateBuilder<DiagnosticInfo>();
             var fields = ImmutableArray.CreateBuilder<LayoutField>();
 
-            void Shape(string why) => problems.Add(new LayoutProblem(DiagnosticDescriptors.LayoutShape.Id, location, type.Name, why, string.Empty, string.Empty));
+            void Shape(string why) => diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayoutShape, location, declaration.Name, why));
 
             AttributeData? structLayout = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.InteropServices.StructLayoutAttribute");
             int declaredSize = structLayout?.NamedArguments.FirstOrDefault(a => a.Key == "Size").Value.Value as int? ?? 0;
-            if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword) || type.ContainingType is not null || type.IsGenericType)
+            if (!declaration.IsTopLevelNonGenericPartial)
             {
                 Shape("it must be a top-level, non-generic partial struct");
             }
-            else if (structLayout is null || structLayout.ConstructorArguments.Length != 1 || structLayout.ConstructorArguments[0].Value is not 2)
+            else if (structLayout is null || structLayout.ConstructorArguments.Length != 1 || structLayout.ConstructorArguments[0].Value is not (int)LayoutKind.Explicit)
             {
                 Shape("it needs [StructLayout(LayoutKind.Explicit)] so that every field's offset is declared");
             }
 
             // A struct of the wrong shape says so once; its fields are not worth checking until it is fixed.
-            foreach (IFieldSymbol field in problems.Count != 0 ? Enumerable.Empty<IFieldSymbol>() : type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst))
+            foreach (IFieldSymbol field in diagnostics.Count != 0 ? Enumerable.Empty<IFieldSymbol>() : type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst))
             {
                 LocationInfo? fieldLocation = field.Locations.Length > 0 ? LocationInfo.From(field.Locations[0]) : location;
                 AttributeData? fieldOffset = field.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.InteropServices.FieldOffsetAttribute");
@@ -78,7 +69,7 @@ namespace Pmem.Generators
                 int size = field.IsFixedSizeBuffer ? elementSize.Value * field.FixedSize : elementSize.Value;
                 if (offset % elementSize.Value != 0)
                 {
-                    problems.Add(new LayoutProblem(DiagnosticDescriptors.MisalignedLayoutField.Id, fieldLocation, field.Name, type.Name,
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisalignedLayoutField, fieldLocation, field.Name, declaration.Name,
                         elementSize.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), offset.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 }
 
@@ -88,13 +79,11 @@ namespace Pmem.Generators
             int extent = fields.Count == 0 ? 0 : fields.Max(f => f.Offset + f.Size);
             int alignment = fields.Count == 0 ? 1 : fields.Max(f => f.ElementSize);
             return new LayoutStruct(
-                Namespace: type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
-                Name: type.Name,
-                Accessibility: type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
+                Type: declaration,
                 Size: declaredSize > extent ? declaredSize : extent,
                 Alignment: alignment,
                 Fields: new EquatableArray<LayoutField>(fields.ToImmutable()),
-                Problems: new EquatableArray<LayoutProblem>(problems.ToImmutable()));
+                Diagnostics: new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutable()));
         }
 
         private static int? ElementSize(ITypeSymbol type) => type.SpecialType switch

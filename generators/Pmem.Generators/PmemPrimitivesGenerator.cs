@@ -1,8 +1,10 @@
-using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Pmem.Generators.Diagnostics;
+using Pmem.Generators.Emitters;
+using Pmem.Generators.Model;
 using Pmem.Generators.Sequences;
+using Pmem.Generators.Targets;
 
 namespace Pmem.Generators
 {
@@ -27,54 +29,30 @@ namespace Pmem.Generators
                 .Select(static (options, _) => BuildTarget.From(options.GlobalOptions));
 
             // Build-level problems are reported once, whether or not any class uses the build's target.
-            context.RegisterSourceOutput(buildTarget, static (production, target) =>
-            {
-                if (target.UnknownTarget is { } unknown)
-                {
-                    production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnknownTarget, Location.None, unknown));
-                }
-                else if (target.UnsupportedRuntimeIdentifier is { } rid)
-                {
-                    production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsupportedRuntimeIdentifier, Location.None, rid));
-                }
-            });
+            context.RegisterDiagnostics(buildTarget.SelectMany(static (build, _) => build.Diagnostics));
 
-            context.RegisterSourceOutput(classes.Combine(buildTarget), static (production, pair) =>
+            // A class of the wrong shape gets its diagnostic and nothing else.
+            context.RegisterDiagnostics(classes.SelectMany(static (primitives, _) => primitives.Diagnostics));
+
+            IncrementalValuesProvider<PrimitivesClass> validClasses = classes.Where(static primitives => primitives.Diagnostics.Count == 0);
+            context.RegisterSourceOutput(validClasses.Combine(buildTarget), static (production, pair) =>
             {
                 (PrimitivesClass primitives, BuildTarget build) = pair;
-                if (!primitives.HasValidShape)
-                {
-                    production.ReportDiagnostic(Diagnostic.Create(
-                        DiagnosticDescriptors.PrimitivesClassShape, primitives.Location?.ToLocation() ?? Location.None, primitives.Name));
-                    return;
-                }
-
-                (GeneratorTarget target, string reason) = primitives.AttributeTarget == GeneratorTarget.FromBuild
-                    ? (build.Target, build.Reason)
-                    : (primitives.AttributeTarget, "[PmemPrimitives(PmemTarget." + primitives.AttributeTarget + ")]");
+                (GeneratorTarget target, string reason) = primitives.AttributeTarget is { } named
+                    ? (named.Target, named.Reason)
+                    : (build.Target, build.Reason);
                 production.AddSource(primitives.HintName, PrimitivesEmitter.Emit(primitives, TargetSequence.For(target), reason));
             });
         }
 
         private static PrimitivesClass Describe(GeneratorAttributeSyntaxContext context)
         {
-            var type = (INamedTypeSymbol)context.TargetSymbol;
-            var declaration = (ClassDeclarationSyntax)context.TargetNode;
-            bool isPartial = declaration.Modifiers.Any(SyntaxKind.PartialKeyword);
-            bool valid = type.IsStatic && isPartial && type.ContainingType is null && !type.IsGenericType;
+            var declaration = TypeDeclarationInfo.From(context);
 
-            AttributeData attribute = context.Attributes[0];
-            GeneratorTarget target = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int value
-                ? (GeneratorTarget)value
-                : GeneratorTarget.FromBuild;
-
-            return new PrimitivesClass(
-                Namespace: type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
-                Name: type.Name,
-                Accessibility: type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
-                AttributeTarget: target,
-                HasValidShape: valid,
-                Location: LocationInfo.From(declaration.Identifier.GetLocation()));
+            EquatableArray<DiagnosticInfo> diagnostics = declaration.IsStatic && declaration.IsTopLevelNonGenericPartial
+                ? EquatableArray<DiagnosticInfo>.Empty
+                : new EquatableArray<DiagnosticInfo>(DiagnosticInfo.Create(DiagnosticDescriptors.PrimitivesClassShape, declaration.Location, declaration.Name));
+            return new PrimitivesClass(declaration, AttributeTarget.From(context.Attributes[0]), diagnostics);
         }
     }
 }

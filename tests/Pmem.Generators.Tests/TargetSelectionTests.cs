@@ -30,6 +30,26 @@ public sealed class TargetSelectionTests
         Assert.Contains("global::Pmem.Simulation.PmemSimulation.Fence();", result.Single);
     }
 
+    public static TheoryData<string> AttributeTargetNames => new(Enum.GetNames<PmemTarget>().Where(name => name != nameof(PmemTarget.FromBuild)));
+
+    [Theory]
+    [MemberData(nameof(AttributeTargetNames))]
+    public void EveryPmemTargetMemberTheAttributeCanNameSelectsItsOwnSequence(string member)
+    {
+        GeneratorHarness.Result result = GeneratorHarness.Run(
+            $"[Pmem.PmemPrimitives(Pmem.PmemTarget.{member})] internal static partial class Persist;", "x64", "linux-x64");
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Contains($"([PmemPrimitives(PmemTarget.{member})]).", result.Single);
+    }
+
+    [Fact]
+    public void AnAttributeNamingFromBuildLeavesTheChoiceToTheBuild()
+    {
+        GeneratorHarness.Result result = GeneratorHarness.Run(
+            "[Pmem.PmemPrimitives(Pmem.PmemTarget.FromBuild)] internal static partial class Persist;", "arm64", "linux-x64");
+        Assert.Contains("// Pmem primitives for ARM64 (PmemTarget=arm64).", result.Single);
+    }
+
     [Fact]
     public void EachTargetContainsOnlyItsOwnSequence()
     {

@@ -1,10 +1,12 @@
+using System;
 using System.Collections.Generic;
+using Pmem.Generators.Targets;
 
 namespace Pmem.Generators.Sequences
 {
     /// <summary>
     /// The statements one target's primitives consist of. Each property is the body of one primitive, written the
-    /// way a person would write it for that CPU; <see cref="PrimitivesEmitter"/> puts them into the class.
+    /// way a person would write it for that CPU; <see cref="Emitters.PrimitivesEmitter"/> puts them into the class.
     /// </summary>
     internal abstract class TargetSequence
     {
@@ -31,10 +33,11 @@ namespace Pmem.Generators.Sequences
 
         public static TargetSequence For(GeneratorTarget target) => target switch
         {
+            GeneratorTarget.Auto => new AutoSequence(),
             GeneratorTarget.X64 => new X64Sequence(),
             GeneratorTarget.Arm64 => new Arm64Sequence(),
             GeneratorTarget.Simulated => new SimulatedSequence(),
-            _ => new AutoSequence(),
+            _ => throw new ArgumentOutOfRangeException(nameof(target), target, "no sequence for this target"),
         };
 
         /// <summary>The check every <c>PmemAssign</c> begins with: only an aligned store is failure-atomic.</summary>

@@ -1,8 +1,8 @@
 using Microsoft.CodeAnalysis;
 
-namespace Pmem.Generators
+namespace Pmem.Generators.Diagnostics
 {
-    /// <summary>The diagnostics the primitives generator reports for misuse.</summary>
+    /// <summary>The diagnostics both generators report for misuse (each is created as a <see cref="DiagnosticInfo"/>).</summary>
     internal static class DiagnosticDescriptors
     {
         private const string Category = "Pmem.Generator";
@@ -34,7 +34,6 @@ namespace Pmem.Generators
             defaultSeverity: DiagnosticSeverity.Warning,
             isEnabledByDefault: true,
             helpLinkUri: HelpLinkBase + "PMEM102.md");
-    
 
         public static readonly DiagnosticDescriptor LayoutShape = new(
             id: "PMEM103",

@@ -4,7 +4,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 
-namespace Pmem.Generators
+namespace Pmem.Generators.Model
 {
     /// <summary>An immutable array compared by its elements, so pipeline models that hold lists stay equatable.</summary>
     /// <typeparam name="T">An equatable element type.</typeparam>
@@ -14,6 +14,10 @@ namespace Pmem.Generators
         private readonly ImmutableArray<T> _items;
 
         public EquatableArray(ImmutableArray<T> items) => _items = items;
+
+        public EquatableArray(params T[] items) => _items = ImmutableArray.Create(items);
+
+        public static EquatableArray<T> Empty { get; } = new(ImmutableArray<T>.Empty);
 
         public int Count => _items.IsDefault ? 0 : _items.Length;
 

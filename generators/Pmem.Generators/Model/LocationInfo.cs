@@ -1,7 +1,7 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 
-namespace Pmem.Generators
+namespace Pmem.Generators.Model
 {
     /// <summary>
     /// A <see cref="Location"/> reduced to values, so pipeline models stay equatable and the incremental cache

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Pmem.Generators
+namespace Pmem.Generators.Emitters
 {
     /// <summary>A minimal indenting writer for generated C#: four spaces per level, \n line ends on every OS.</summary>
     internal sealed class SourceWriter

@@ -1,14 +1,20 @@
 using System;
+using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Pmem.Generators.Diagnostics;
+using Pmem.Generators.Model;
 
-namespace Pmem.Generators
+namespace Pmem.Generators.Targets
 {
     /// <summary>
     /// The target the build asks for: the MSBuild property <c>PmemTarget</c>, or else one derived from
     /// <c>RuntimeIdentifier</c> (no identifier: <c>auto</c>). Both reach the generator through
     /// <c>CompilerVisibleProperty</c> items in the package's buildTransitive props.
     /// </summary>
-    internal sealed record BuildTarget(GeneratorTarget Target, string Reason, string? UnknownTarget, string? UnsupportedRuntimeIdentifier)
+    /// <param name="Target">The sequence to emit.</param>
+    /// <param name="Reason">Why, for the header of the generated file.</param>
+    /// <param name="Diagnostics">What is wrong with the build's properties (the target then falls back to <c>auto</c>).</param>
+    internal sealed record BuildTarget(GeneratorTarget Target, string Reason, EquatableArray<DiagnosticInfo> Diagnostics)
     {
         public static BuildTarget From(AnalyzerConfigOptions globalOptions)
         {
@@ -24,28 +30,34 @@ namespace Pmem.Generators
                 string value = property!.Trim();
                 GeneratorTarget? named = Parse(value);
                 return named is { } target
-                    ? new BuildTarget(target, $"PmemTarget={value}", null, null)
-                    : new BuildTarget(GeneratorTarget.Auto, $"PmemTarget={value} is unknown", value, null);
+                    ? Chosen(target, $"PmemTarget={value}")
+                    : Fallback($"PmemTarget={value} is unknown", DiagnosticDescriptors.UnknownTarget, value);
             }
 
             if (string.IsNullOrWhiteSpace(runtimeIdentifier))
             {
-                return new BuildTarget(GeneratorTarget.Auto, "no RuntimeIdentifier: both sequences, chosen at run time", null, null);
+                return Chosen(GeneratorTarget.Auto, "no RuntimeIdentifier: both sequences, chosen at run time");
             }
 
             string rid = runtimeIdentifier!.Trim();
             if (rid.EndsWith("-x64", StringComparison.OrdinalIgnoreCase))
             {
-                return new BuildTarget(GeneratorTarget.X64, $"RuntimeIdentifier={rid}", null, null);
+                return Chosen(GeneratorTarget.X64, $"RuntimeIdentifier={rid}");
             }
 
             if (rid.EndsWith("-arm64", StringComparison.OrdinalIgnoreCase))
             {
-                return new BuildTarget(GeneratorTarget.Arm64, $"RuntimeIdentifier={rid}", null, null);
+                return Chosen(GeneratorTarget.Arm64, $"RuntimeIdentifier={rid}");
             }
 
-            return new BuildTarget(GeneratorTarget.Auto, $"RuntimeIdentifier={rid} is neither x64 nor arm64", null, rid);
+            return Fallback($"RuntimeIdentifier={rid} is neither x64 nor arm64", DiagnosticDescriptors.UnsupportedRuntimeIdentifier, rid);
         }
+
+        private static BuildTarget Chosen(GeneratorTarget target, string reason) => new(target, reason, EquatableArray<DiagnosticInfo>.Empty);
+
+        // A problem of the build, not of a source file: reported without a location.
+        private static BuildTarget Fallback(string reason, DiagnosticDescriptor problem, string value) =>
+            new(GeneratorTarget.Auto, reason, new EquatableArray<DiagnosticInfo>(DiagnosticInfo.Create(problem, null, value)));
 
         private static GeneratorTarget? Parse(string value) => value.ToLowerInvariant() switch
         {
