@@ -78,6 +78,12 @@ internal static class CheckCommand
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{table.Cache}: dm-writecache, block size {inspection.BlockSize}, {inspection.BlockCount} blocks, seq_count {inspection.SeqCount}"));
+        if (inspection.BlockCount < inspection.AreaBlockCount)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  note: n_blocks {inspection.BlockCount} is less than the {inspection.AreaBlockCount} blocks the device holds (grown after it was formatted?); only {inspection.BlockCount} are used, as the kernel does"));
+        }
+
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  dirty {inspection.DirtyBlocks.Count}, free {inspection.FreeBlocks}, uncommitted {inspection.UncommittedBlocks} (freed when opened), superseded {inspection.SupersededBlocks} (freed when opened)"));
         if (listBlocks)

@@ -70,6 +70,12 @@ public sealed class WriteCacheDevice : IBlockDevice
     /// <summary>Number of cache blocks.</summary>
     public long BlockCount => _core.Settings.BlockCount;
 
+    /// <summary>
+    /// The blocks a fresh format of the cache area would have: more than <see cref="BlockCount"/> when the device grew
+    /// after it was formatted (the kernel then uses the formatted blocks only, and so does this).
+    /// </summary>
+    public long AreaBlockCount => CacheLayout.ForFreshArea(_core.Store.AreaSize, _core.Settings.BlockSize)?.BlockCount ?? 0;
+
     /// <summary>Bytes of RAM the cache's per-block state takes (entry table and index; in ssd mode also the metadata mirror).</summary>
     public long MetadataMemoryBytes => _core.Entries.MemoryBytes + _core.Store.MemoryBytes;
 

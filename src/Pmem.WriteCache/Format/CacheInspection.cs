@@ -9,6 +9,12 @@ public sealed record CacheInspection
     /// <summary>The superblock's n_blocks.</summary>
     public long BlockCount { get; init; }
 
+    /// <summary>
+    /// The blocks a fresh format of this cache area would have. More than <see cref="BlockCount"/> when the device
+    /// grew after it was formatted: the kernel then uses only the formatted blocks, and so does the engine.
+    /// </summary>
+    public long AreaBlockCount { get; init; }
+
     /// <summary>The superblock's block size.</summary>
     public int BlockSize { get; init; }
 

@@ -40,7 +40,8 @@ public static class CacheInspector
 
         CacheLayout layout = SuperblockValidator.Validate(superblock, blockSize, areaSize);
         var rules = new RecoveryRules(superblock.SeqCount, (ulong)originLength / CacheLayout.SectorSize, layout.SectorsPerBlock);
-        return await InspectEntriesAsync(reader, layout, rules).ConfigureAwait(false);
+        CacheInspection inspection = await InspectEntriesAsync(reader, layout, rules).ConfigureAwait(false);
+        return inspection with { AreaBlockCount = CacheLayout.ForFreshArea(areaSize, blockSize)?.BlockCount ?? 0 };
     }
 
     private static async Task<CacheInspection> InspectEntriesAsync(MetadataReader reader, CacheLayout layout, RecoveryRules rules)

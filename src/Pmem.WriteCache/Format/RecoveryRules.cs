@@ -41,7 +41,7 @@ internal readonly record struct RecoveryRules(ulong SeqCount, ulong OriginSector
             return EntryState.Corrupt;
         }
 
-        if (sector > OriginSectors - (ulong)SectorsPerBlock || sector % (ulong)SectorsPerBlock != 0)
+        if (!IsOriginBlock(sector))
         {
             corruption = $"entry {index} points to sector {sector}, which is not a block of the {OriginSectors}-sector origin";
             return EntryState.Corrupt;
@@ -49,6 +49,10 @@ internal readonly record struct RecoveryRules(ulong SeqCount, ulong OriginSector
 
         return EntryState.Committed;
     }
+
+    /// <summary>Whether <paramref name="sector"/> starts a whole block of the origin (an origin smaller than a block has none).</summary>
+    public bool IsOriginBlock(ulong sector) =>
+        sector % (ulong)SectorsPerBlock == 0 && OriginSectors >= (ulong)SectorsPerBlock && sector <= OriginSectors - (ulong)SectorsPerBlock;
 
     /// <summary>Decides between two committed entries for one sector: the higher seq_count wins.</summary>
     /// <param name="known">The entry found first (index, seq_count).</param>

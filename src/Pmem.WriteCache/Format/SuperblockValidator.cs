@@ -9,6 +9,13 @@ internal static class SuperblockValidator
     /// <summary>Magic and version zero: never formatted (the engine formats it when it first opens it).</summary>
     public static bool IsUnformatted(in Superblock superblock) => superblock.Magic == 0 && superblock.Version == 0;
 
+    /// <summary>
+    /// The highest seq_count accepted. It grows by one a commit, so 2^63 is beyond any real cache's life; a count near
+    /// 2^64 would wrap into the free marker (all ones) within a few commits and make committed entries look free.
+    /// The kernel does not check this; refusing costs nothing a real cache could reach.
+    /// </summary>
+    public const ulong MaxSeqCount = 1UL << 63;
+
     /// <summary>The most entries this implementation indexes (its arrays are indexed by <see cref="int"/>).</summary>
     public static long MaxIndexedBlocks => Array.MaxLength / 2;
 
@@ -36,6 +43,14 @@ internal static class SuperblockValidator
         }
 
         ulong count = superblock.NBlocks;
+        long holds = CacheLayout.ForFreshArea(areaSize, blockSize)?.BlockCount ?? 0;
+        if (count == 0)
+        {
+            // The kernel accepts it and then blocks every write on an empty freelist forever.
+            throw new WriteCacheConfigurationException("Invalid n_blocks in the superblock", LinuxErrno.EINVAL,
+                $"n_blocks is 0, the {areaSize}-byte cache area holds {holds} blocks of {blockSize} bytes");
+        }
+
         if (!TryGetTotalSize(count, blockSize, out ulong totalSize))
         {
             throw new WriteCacheConfigurationException("Overflow in size calculation", LinuxErrno.EINVAL, $"n_blocks {count}");
@@ -44,7 +59,13 @@ internal static class SuperblockValidator
         if (totalSize > (ulong)areaSize)
         {
             throw new WriteCacheConfigurationException("Memory area is too small", LinuxErrno.EINVAL,
-                $"the superblock's n_blocks {count} blocks of {blockSize} bytes need {totalSize} bytes, the cache area has {areaSize}");
+                $"n_blocks {count} blocks of {blockSize} bytes need {totalSize} bytes, the cache area has {areaSize} (it holds {holds} blocks)");
+        }
+
+        if (superblock.SeqCount > MaxSeqCount)
+        {
+            throw new WriteCacheConfigurationException("Invalid seq_count in the superblock", LinuxErrno.EINVAL,
+                $"seq_count {superblock.SeqCount} is beyond any number of commits (at most {MaxSeqCount}); committing would wrap it into the free marker");
         }
 
         var layout = new CacheLayout(blockSize, (long)count);
