@@ -8,7 +8,7 @@ internal static class TableLineArgument
     public static Argument<string[]> Create(bool optional) => new("table")
     {
         Description = "The dm-writecache table line: p|s <origin> <cache> <block size> <#optional args> [optional args...], "
-            + "e.g. 'p /dev/sdb /dev/pmem0 4096 0' or 's disk.img /dev/nvme0n1 4096 2 high_watermark 60'.",
+            + "e.g. 'p /dev/sdb /dev/dax0.0 4096 0' or 's disk.img /dev/nvme0n1 4096 2 high_watermark 60'.",
         Arity = optional ? ArgumentArity.ZeroOrMore : ArgumentArity.OneOrMore,
     };
 

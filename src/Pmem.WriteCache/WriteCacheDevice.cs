@@ -163,7 +163,7 @@ public sealed class WriteCacheDevice : IBlockDevice
     }
 
     /// <summary>Opens the cache a table line describes, resolving its device names with <paramref name="resolver"/>.</summary>
-    /// <param name="tableLine">E.g. <c>p /dev/sdb /dev/pmem0 4096 2 high_watermark 60</c>.</param>
+    /// <param name="tableLine">E.g. <c>p /dev/sdb /dev/dax0.0 4096 2 high_watermark 60</c>.</param>
     /// <param name="resolver">Opens the named devices; <see cref="WriteCacheDeviceResolver.Files"/> opens files.</param>
     /// <returns>The running cache, owning the devices it opened.</returns>
     /// <exception cref="WriteCacheConfigurationException">The line or a device is refused, with the kernel's message.</exception>

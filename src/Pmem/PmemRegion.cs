@@ -19,7 +19,9 @@ namespace Pmem;
 /// <see cref="PersistenceGranularity.Page"/>: the primitives then <c>msync</c> the flushed pages at commit.</para>
 /// <para>A file on tmpfs (<c>/dev/shm</c>) counts as emulated pmem with cache-line granularity when
 /// <see cref="PmemMapOptions.AllowEmulatedPmem"/> is set or <c>PMEM_IS_PMEM_FORCE=1</c>: its contents survive the
-/// process but not a power cut. Linux only.</para>
+/// process but not a power cut. A device-DAX character device (<c>/dev/daxN.M</c>) maps whole, with cache-line
+/// granularity; a pmem block device (<c>/dev/pmemN</c>) is refused: user space reaches that memory through fsdax or
+/// devdax. Linux only.</para>
 /// </remarks>
 public sealed unsafe class PmemRegion : IDisposable
 {
@@ -96,21 +98,33 @@ public sealed unsafe class PmemRegion : IDisposable
         return Map(path, file, length, options ?? PmemMapOptions.Default);
     }
 
-    /// <summary>Maps the whole of the existing file <paramref name="path"/>.</summary>
-    /// <param name="path">The file to map.</param>
+    /// <summary>
+    /// Maps the whole of the existing file <paramref name="path"/>: a regular file (on a DAX file system for real
+    /// persistence), or a device-DAX character device (<c>/dev/daxN.M</c>, its size and alignment read from sysfs,
+    /// always cache-line granularity).
+    /// </summary>
+    /// <param name="path">The file or device to map.</param>
     /// <param name="options">How to map it; <see cref="PmemMapOptions.Default"/> when null.</param>
     /// <returns>The mapped region.</returns>
+    /// <exception cref="IOException">It cannot be mapped; a pmem block device (<c>/dev/pmemN</c>) is refused with how to
+    /// reach the same memory through fsdax or devdax.</exception>
     public static PmemRegion Open(string path, PmemMapOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        MappableFile kind = MappableFile.Probe(path);
+        if (kind.Refusal(path) is { } refusal)
+        {
+            throw new IOException(refusal);
+        }
+
         using SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
-        long length = RandomAccess.GetLength(file);
+        long length = kind.Kind == MappableFileKind.DeviceDax ? kind.Length : RandomAccess.GetLength(file);
         if (length == 0)
         {
             throw new IOException($"'{path}' is empty: there is nothing to map.");
         }
 
-        return Map(path, file, length, options ?? PmemMapOptions.Default);
+        return Map(path, file, length, options ?? PmemMapOptions.Default, deviceDax: kind.Kind == MappableFileKind.DeviceDax);
     }
 
     /// <summary>The bytes [<paramref name="offset"/>, +<paramref name="length"/>) of the mapping.</summary>
@@ -162,7 +176,7 @@ public sealed unsafe class PmemRegion : IDisposable
     /// <inheritdoc />
     public override string ToString() => $"{Path} ({Length} bytes, {Granularity} granularity{(IsEmulated ? ", emulated" : string.Empty)})";
 
-    private static PmemRegion Map(string path, SafeFileHandle file, long length, PmemMapOptions options)
+    private static PmemRegion Map(string path, SafeFileHandle file, long length, PmemMapOptions options, bool deviceDax = false)
     {
         int fd = (int)file.DangerousGetHandle();
         const int ReadWrite = LibC.PROT_READ | LibC.PROT_WRITE;
@@ -185,9 +199,11 @@ public sealed unsafe class PmemRegion : IDisposable
         bool forced = PmemEnvironment.IsSet(PmemEnvironment.IsPmemForce);
         bool forbidden = PmemEnvironment.IsCleared(PmemEnvironment.IsPmemForce);
         bool emulated = !mapSync && !forbidden && (forced || (options.AllowEmulatedPmem && IsTmpfs(fd)));
+        // Device DAX has no page cache to msync (msync fails with EINVAL): its stores are durable once written back
+        // and fenced whatever the mapping flags, so PMEM_IS_PMEM_FORCE=0 cannot make it page-granular.
         PersistenceGranularity granularity =
-            forbidden ? PersistenceGranularity.Page
-            : mapSync ? (PlatformPersistence.HasPersistentCaches() ? PersistenceGranularity.Byte : PersistenceGranularity.CacheLine)
+            forbidden && !deviceDax ? PersistenceGranularity.Page
+            : mapSync || deviceDax ? (PlatformPersistence.HasPersistentCaches() ? PersistenceGranularity.Byte : PersistenceGranularity.CacheLine)
             : emulated ? PersistenceGranularity.CacheLine
             : PersistenceGranularity.Page;
         return new PmemRegion(path, (byte*)address, length, granularity, mapSync, emulated);

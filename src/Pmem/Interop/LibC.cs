@@ -18,6 +18,8 @@ internal static unsafe partial class LibC
     public const nuint AT_HWCAP = 16;
     public const int SIGILL = 4;
     public const int SA_SIGINFO = 4;
+    public const int AT_FDCWD = -100;
+    public const uint STATX_TYPE = 0x1;
 
     public static readonly void* MapFailed = (void*)-1;
 
@@ -41,6 +43,10 @@ internal static unsafe partial class LibC
 
     [LibraryImport("libc")]
     public static partial nuint getauxval(nuint type);
+
+    /// <summary><c>statx</c>: its <c>struct statx</c> has one layout on every architecture, unlike <c>struct stat</c>.</summary>
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int statx(int directoryFd, string path, int flags, uint mask, byte* buffer);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int sigaction(int signal, byte* action, byte* oldAction);
