@@ -21,7 +21,7 @@ internal sealed class SocketInput
     private int _end;
 
     /// <param name="socket">The connected socket.</param>
-    /// <param name="receiveSpin">How long a blocking read polls for data before it blocks (see <see cref="NbdServerOptions.ReceiveSpin"/>).</param>
+    /// <param name="receiveSpin">How long a blocking read polls for data before it blocks (see <see cref="Server.NbdServerOptions.ReceiveSpin"/>).</param>
     public SocketInput(Socket socket, TimeSpan receiveSpin = default)
     {
         _socket = socket;

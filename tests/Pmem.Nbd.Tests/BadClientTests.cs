@@ -1,5 +1,6 @@
 using Pmem.BlockDevices;
 using Pmem.Nbd.Protocol;
+using Pmem.Nbd.Server;
 
 namespace Pmem.Nbd.Tests;
 

@@ -1,5 +1,7 @@
 using Pmem.BlockDevices;
+using Pmem.Nbd.Client;
 using Pmem.Nbd.Protocol;
+using Pmem.Nbd.Server;
 
 namespace Pmem.Nbd.Tests;
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Pmem.BlockDevices;
 using Pmem.Nbd.Protocol;
+using Pmem.Nbd.Server;
 
 namespace Pmem.Nbd.Tests;
 

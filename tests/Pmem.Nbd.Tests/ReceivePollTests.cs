@@ -1,4 +1,5 @@
 using Pmem.Nbd.Protocol;
+using Pmem.Nbd.Server;
 
 namespace Pmem.Nbd.Tests;
 

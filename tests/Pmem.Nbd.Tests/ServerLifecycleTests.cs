@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using Pmem.BlockDevices;
+using Pmem.Nbd.Client;
 using Pmem.Nbd.Protocol;
+using Pmem.Nbd.Server;
 
 namespace Pmem.Nbd.Tests;
 

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Pmem.Nbd;
+namespace Pmem.Nbd.Server;
 
 /// <summary>
 /// An NBD server (fixed newstyle) serving <see cref="NbdExport"/>s on a Unix socket or a loopback TCP port.

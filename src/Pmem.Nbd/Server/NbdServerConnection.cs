@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using Pmem.BlockDevices;
 using Pmem.Nbd.Protocol;
 
-namespace Pmem.Nbd;
+namespace Pmem.Nbd.Server;
 
 /// <summary>
 /// One client connection: negotiation, then the transmission loop, on a thread of its own with blocking socket calls.

@@ -4,7 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Pmem.Nbd.Protocol;
 
-namespace Pmem.Nbd;
+namespace Pmem.Nbd.Server;
 
 /// <summary>
 /// The server side of fixed-newstyle negotiation: greets the client, answers its options, and ends with the export

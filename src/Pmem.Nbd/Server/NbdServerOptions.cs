@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Pmem.Nbd;
+namespace Pmem.Nbd.Server;
 
 /// <summary>Where an <see cref="NbdServer"/> listens, what it serves, and the limits it enforces per connection.</summary>
 public sealed class NbdServerOptions

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace Pmem.Nbd;
+namespace Pmem.Nbd.Server;
 
 /// <summary>Creates a listening Unix socket that only its owner can connect to.</summary>
 internal static class UnixSocketListener

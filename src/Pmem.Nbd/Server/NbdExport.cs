@@ -3,7 +3,7 @@ using System.Text;
 using Pmem.BlockDevices;
 using Pmem.Nbd.Protocol;
 
-namespace Pmem.Nbd;
+namespace Pmem.Nbd.Server;
 
 /// <summary>One block device offered by an <see cref="NbdServer"/> under a name.</summary>
 public sealed class NbdExport
