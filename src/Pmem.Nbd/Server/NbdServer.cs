@@ -69,7 +69,7 @@ public sealed class NbdServer : IAsyncDisposable
             LocalEndPoint = new UnixDomainSocketEndPoint(UnixSocketPath);
         }
 
-        _logger.LogInformation("NBD server listening on {EndPoint} with exports {Exports}.", LocalEndPoint, string.Join(", ", _exports.Values));
+        Log.Listening(_logger, LocalEndPoint, string.Join(", ", _exports.Values));
         _acceptLoop = AcceptLoopAsync();
     }
 
@@ -183,7 +183,7 @@ public sealed class NbdServer : IAsyncDisposable
             catch (SocketException e)
             {
                 // Out of file descriptors and the like: keep serving the clients we have, retry shortly.
-                _logger.LogWarning("NBD server: accept failed: {Reason}", e.Message);
+                Log.AcceptFailed(_logger, e.Message);
                 await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
                 continue;
             }
@@ -196,7 +196,7 @@ public sealed class NbdServer : IAsyncDisposable
             long id = Interlocked.Increment(ref _nextConnectionId);
             Interlocked.Increment(ref _acceptedConnections);
             var connection = new NbdServerConnection(client, id, _options, _exports, _logger);
-            _logger.LogDebug("NBD server: connection {Peer} accepted.", connection.Peer);
+            Log.Accepted(_logger, connection.Peer);
             var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _connections[id] = (connection, RunConnectionAsync(id, connection, started.Task));
             started.SetResult();
@@ -219,7 +219,7 @@ public sealed class NbdServer : IAsyncDisposable
 
     private async Task StopCoreAsync(CancellationToken cancellationToken)
     {
-        _logger.LogInformation("NBD server stopping: no new connections, finishing in-flight requests.");
+        Log.Stopping(_logger);
         await _acceptStop.CancelAsync().ConfigureAwait(false);
         _listener.Dispose();
         await _acceptLoop.ConfigureAwait(false);
@@ -242,7 +242,7 @@ public sealed class NbdServer : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                _logger.LogWarning("NBD server stop cancelled: closing {Count} connections with requests still in flight.", connections.Length);
+                Log.StopCancelled(_logger, connections.Length);
                 foreach ((NbdServerConnection connection, _) in connections)
                 {
                     connection.Abort();
@@ -261,7 +261,7 @@ public sealed class NbdServer : IAsyncDisposable
             _closePermission.TrySetResult();
             await Task.WhenAll(connections.Select(c => c.Running)).ConfigureAwait(false);
             _acceptStop.Dispose();
-            _logger.LogInformation("NBD server stopped.");
+            Log.Stopped(_logger);
         }
     }
 }

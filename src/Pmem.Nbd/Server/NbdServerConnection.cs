@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using Pmem.BlockDevices;
 using Pmem.Nbd.Protocol;
 
 namespace Pmem.Nbd.Server;
@@ -34,6 +33,7 @@ internal sealed class NbdServerConnection
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private NbdSession _session = null!;
+    private NbdRequestHandler _handler = null!;
     private volatile bool _stopping;
     private bool _corked;
     private int _negotiation = Negotiating;
@@ -84,25 +84,25 @@ internal sealed class NbdServerConnection
         }
         catch (Exception e) when (_stopping && e is OperationCanceledException or EndOfStreamException or SocketException)
         {
-            _logger.LogDebug("NBD connection {Peer}: server stopping, no more requests read.", Peer);
+            Log.StoppedReading(_logger, Peer);
         }
         catch (NbdProtocolException e)
         {
-            _logger.LogWarning("NBD client {Peer} broke the protocol: {Reason} Disconnecting.", Peer, e.Message);
+            Log.ProtocolBroken(_logger, Peer, e.Message);
         }
         catch (EndOfStreamException e)
         {
-            _logger.LogWarning("NBD client {Peer} disconnected in the middle of a message (nothing from it was applied): {Reason}", Peer, e.Message);
+            Log.Truncated(_logger, Peer, e.Message);
         }
         catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
         {
-            _logger.LogInformation("NBD connection {Peer} failed: {Reason}", Peer, e.Message);
+            Log.ConnectionFailed(_logger, Peer, e.Message);
         }
 #pragma warning disable CA1031 // A connection must never take the server down, whatever it hits.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            _logger.LogError(e, "NBD connection {Peer} hit an unexpected error; disconnecting.", Peer);
+            Log.ConnectionCrashed(_logger, e, Peer);
         }
         finally
         {
@@ -137,7 +137,7 @@ internal sealed class NbdServerConnection
         _output.Dispose();
         _replies.Dispose();
         _stop.Dispose();
-        _logger.LogDebug("NBD connection {Peer} closed.", Peer);
+        Log.Closed(_logger, Peer);
     }
 
     // Wakes whatever is blocked on the socket in that direction; a no-op once the peer or we closed it.
@@ -192,7 +192,8 @@ internal sealed class NbdServerConnection
         if (session is not null)
         {
             _session = session;
-            _logger.LogInformation("NBD client {Peer} attached to export {Export} (structured replies: {Structured}).", Peer, session.Export, session.StructuredReplies);
+            _handler = new NbdRequestHandler(session, _options.MaxPayloadSize, _logger, Peer);
+            Log.Attached(_logger, Peer, session.Export, session.StructuredReplies);
             Transmit();
         }
     }
@@ -240,7 +241,7 @@ internal sealed class NbdServerConnection
                 UncorkIfInputShort(NbdRequestHeader.Size);
                 if (!_input.TryReadExactly(headerBytes))
                 {
-                    _logger.LogDebug("NBD client {Peer} closed the connection.", Peer);
+                    Log.ClientLeft(_logger, Peer);
                     return;
                 }
 
@@ -253,20 +254,21 @@ internal sealed class NbdServerConnection
                 switch (request.Command)
                 {
                     case NbdCommand.Disconnect:
-                        _logger.LogDebug("NBD client {Peer} sent NBD_CMD_DISC.", Peer);
+                        Log.DisconnectRequested(_logger, Peer);
                         return;
 
                     case NbdCommand.Write when request.Length > (uint)_options.MaxPayloadSize:
                         if (request.Length > _options.MaxSkippedPayload)
                         {
-                            throw new NbdProtocolException($"Write of {request.Length} bytes exceeds the maximum payload ({_options.MaxPayloadSize}) by too much to skip.");
+                            throw new NbdProtocolException($"{NbdRequestHandler.OversizePayload(request.Command, request.Length, _options.MaxPayloadSize)} It is too much to skip.");
                         }
 
+                        // Skipped unread so the connection stays in step; the handler refuses the write.
                         Uncork();
                         _input.Skip(request.Length);
                         Acquire(0, stop);
                         Cork();
-                        Reject(request, NbdErrno.EINVAL, $"Write of {request.Length} bytes exceeds the maximum payload of {_options.MaxPayloadSize} bytes.");
+                        _ = ExecuteAsync(request, null, 0);
                         break;
 
                     case NbdCommand.Write:
@@ -314,7 +316,7 @@ internal sealed class NbdServerConnection
             Uncork();
             if (_replies.Failure is { } failure)
             {
-                _logger.LogDebug("NBD client {Peer}: replies could not be sent: {Reason}", Peer, failure.Message);
+                Log.RepliesNotSent(_logger, Peer, failure.Message);
             }
         }
     }
@@ -357,122 +359,15 @@ internal sealed class NbdServerConnection
     }
 
     /// <summary>
-    /// Runs one request and queues its reply; never throws. The reply's queueing hands the request's budget (and a
-    /// read's buffer) to the <see cref="ReplyQueue"/>; a write's payload goes back to the pool here.
+    /// Runs one request through the handler and replies to it; never throws. A write's payload goes back to the pool
+    /// here; the reply hands the request's budget (and a read's buffer) to the <see cref="ReplyQueue"/>.
     /// </summary>
     private async Task ExecuteAsync(NbdRequestHeader request, byte[]? payload, long budgetBytes)
     {
-        bool replied = false;
+        NbdRequestResult result;
         try
         {
-            (NbdErrno error, string? reason) = Validate(request);
-            if (error != NbdErrno.None)
-            {
-                _logger.LogWarning("NBD client {Peer}: rejected {Command} at {Offset} of {Length} bytes (flags 0x{Flags:x}) with {Errno}: {Reason}",
-                    Peer, request.Command, request.Offset, request.Length, (ushort)request.Flags, error, reason);
-                ReplyError(request, error, reason!, budgetBytes);
-                replied = true;
-                return;
-            }
-
-            IBlockDevice device = _session.Export.Device;
-            long offset = (long)request.Offset;
-            int length = (int)Math.Min(request.Length, int.MaxValue);
-            BlockWriteFlags fua = (request.Flags & NbdCommandFlags.ForceUnitAccess) != 0 ? BlockWriteFlags.ForceUnitAccess : BlockWriteFlags.None;
-            try
-            {
-                switch (request.Command)
-                {
-                    case NbdCommand.Read:
-                        if (length == 0)
-                        {
-                            break;
-                        }
-
-                        byte[] readBuffer = ArrayPool<byte>.Shared.Rent(NbdReplyFormat.ReadHeadroom + length);
-                        try
-                        {
-                            await device.ReadAsync(offset, readBuffer.AsMemory(NbdReplyFormat.ReadHeadroom, length)).ConfigureAwait(false);
-                        }
-                        catch
-                        {
-                            ArrayPool<byte>.Shared.Return(readBuffer);
-                            throw;
-                        }
-
-                        ArraySegment<byte> reply = NbdReplyFormat.FrameReadData(readBuffer, length, request.Cookie, request.Offset, _session.StructuredReplies);
-                        _replies.Add(readBuffer, reply.Offset, reply.Count, budgetBytes);
-                        replied = true;
-                        return;
-
-                    case NbdCommand.Write:
-                        if (length > 0)
-                        {
-                            await device.WriteAsync(offset, payload.AsMemory(0, length), fua).ConfigureAwait(false);
-                        }
-
-                        break;
-
-                    case NbdCommand.Flush:
-                        await device.FlushAsync().ConfigureAwait(false);
-                        break;
-
-                    case NbdCommand.Trim:
-                        if (request.Length > 0)
-                        {
-                            await device.DiscardAsync(offset, request.Length).ConfigureAwait(false);
-                            if (fua != BlockWriteFlags.None)
-                            {
-                                await device.FlushAsync().ConfigureAwait(false);
-                            }
-                        }
-
-                        break;
-
-                    case NbdCommand.WriteZeroes:
-                        if (request.Length > 0)
-                        {
-                            BlockWriteFlags noHole = (request.Flags & NbdCommandFlags.NoHole) != 0 ? BlockWriteFlags.NoHole : BlockWriteFlags.None;
-                            await device.WriteZeroesAsync(offset, request.Length, fua | noHole).ConfigureAwait(false);
-                        }
-
-                        break;
-                }
-            }
-            catch (BlockDeviceException e)
-            {
-                NbdErrno errno = NbdErrorMapping.ToErrno(e.Error);
-                _logger.LogWarning("NBD client {Peer}: {Command} at {Offset} of {Length} bytes failed with {Errno}: {Reason}",
-                    Peer, request.Command, request.Offset, request.Length, errno, e.Message);
-                ReplyError(request, errno, e.Message, budgetBytes);
-                replied = true;
-                return;
-            }
-            catch (OutOfMemoryException e)
-            {
-                _logger.LogWarning("NBD client {Peer}: {Command} at {Offset} of {Length} bytes ran out of memory.", Peer, request.Command, request.Offset, request.Length);
-                ReplyError(request, NbdErrno.ENOMEM, e.Message, budgetBytes);
-                replied = true;
-                return;
-            }
-#pragma warning disable CA1031 // Any device failure becomes EIO for this request; the connection carries on.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                _logger.LogError(e, "NBD client {Peer}: {Command} at {Offset} of {Length} bytes failed unexpectedly.", Peer, request.Command, request.Offset, request.Length);
-                ReplyError(request, NbdErrno.EIO, "Internal server error.", budgetBytes);
-                replied = true;
-                return;
-            }
-
-            ReplySuccess(request, budgetBytes);
-            replied = true;
-        }
-#pragma warning disable CA1031 // Only a failure to build a reply gets here; the request's budget still comes back.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            _logger.LogError(e, "NBD client {Peer}: reply to {Command} could not be queued.", Peer, request.Command);
+            result = await _handler.HandleAsync(request, payload is null ? ReadOnlyMemory<byte>.Empty : payload.AsMemory(0, (int)request.Length)).ConfigureAwait(false);
         }
         finally
         {
@@ -480,104 +375,49 @@ internal sealed class NbdServerConnection
             {
                 ArrayPool<byte>.Shared.Return(payload);
             }
+        }
 
-            if (!replied)
+        Reply(request, result, budgetBytes);
+    }
+
+    /// <summary>
+    /// The one place a request is replied to (nbdkit's <c>send_*_reply</c>): read data as one data chunk or after a
+    /// simple reply, an error as an error chunk carrying the reason or a simple reply, anything else as a simple reply
+    /// (a zero-length read as an empty chunk when structured).
+    /// </summary>
+    private void Reply(NbdRequestHeader request, NbdRequestResult result, long budgetBytes)
+    {
+        bool structured = _session.StructuredReplies;
+        try
+        {
+            if (result.ReadBuffer is { } readBuffer)
             {
-                _budget.Release(budgetBytes);
+                ArraySegment<byte> reply = NbdReplyFormat.FrameReadData(readBuffer, result.ReadLength, request.Cookie, request.Offset, structured);
+                _replies.Add(readBuffer, reply.Offset, reply.Count, budgetBytes);
+            }
+            else if (result.Error != NbdErrno.None && structured)
+            {
+                _replies.Add(NbdReplyFormat.StructuredError(request.Cookie, result.Error, result.Reason!), ReadOnlySpan<byte>.Empty, budgetBytes);
+            }
+            else if (result.Error == NbdErrno.None && structured && request.Command == NbdCommand.Read)
+            {
+                Span<byte> chunk = stackalloc byte[NbdReplyFormat.StructuredHeaderSize];
+                NbdReplyFormat.WriteStructured(chunk, done: true, NbdStructuredReplyType.None, request.Cookie, 0);
+                _replies.Add(chunk, ReadOnlySpan<byte>.Empty, budgetBytes);
+            }
+            else
+            {
+                Span<byte> simple = stackalloc byte[NbdReplyFormat.SimpleHeaderSize];
+                NbdReplyFormat.WriteSimple(simple, result.Error, request.Cookie);
+                _replies.Add(simple, ReadOnlySpan<byte>.Empty, budgetBytes);
             }
         }
-    }
-
-    /// <summary>Replies with an error to a request refused before it reached the device.</summary>
-    private void Reject(NbdRequestHeader request, NbdErrno error, string reason)
-    {
-        _logger.LogWarning("NBD client {Peer}: rejected {Command} at {Offset} of {Length} bytes with {Errno}: {Reason}",
-            Peer, request.Command, request.Offset, request.Length, error, reason);
-        ReplyError(request, error, reason, 0);
-    }
-
-    /// <summary>Checks a request against what was negotiated, before any device sees it.</summary>
-    private (NbdErrno Error, string? Reason) Validate(NbdRequestHeader request)
-    {
-        NbdExport export = _session.Export;
-        NbdTransmissionFlags advertised = export.TransmissionFlags;
-        NbdCommand command = request.Command;
-        if (command is not (NbdCommand.Read or NbdCommand.Write or NbdCommand.Flush or NbdCommand.Trim or NbdCommand.WriteZeroes))
+#pragma warning disable CA1031 // Only a failure to build a reply gets here; the request's budget still comes back.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
-            return (NbdErrno.EINVAL, $"Command {(ushort)command} is not supported.");
+            Log.ReplyNotQueued(_logger, e, Peer, request.Command);
+            _budget.Release(budgetBytes);
         }
-
-        NbdCommandFlags allowed = NbdCommandFlags.ForceUnitAccess | (command == NbdCommand.WriteZeroes ? NbdCommandFlags.NoHole : NbdCommandFlags.None);
-        if ((request.Flags & ~allowed) != 0)
-        {
-            return (NbdErrno.EINVAL, $"Command flags 0x{(ushort)request.Flags:x} are not valid for {command}.");
-        }
-
-        if (command == NbdCommand.Flush)
-        {
-            return request.Offset == 0 && request.Length == 0
-                ? (NbdErrno.None, null)
-                : (NbdErrno.EINVAL, "NBD_CMD_FLUSH must have zero offset and length.");
-        }
-
-        bool writes = command is NbdCommand.Write or NbdCommand.Trim or NbdCommand.WriteZeroes;
-        if (writes && export.ReadOnly)
-        {
-            return (NbdErrno.EPERM, "The export is read-only.");
-        }
-
-        if (command == NbdCommand.Trim && (advertised & NbdTransmissionFlags.SendTrim) == 0)
-        {
-            return (NbdErrno.EINVAL, "NBD_CMD_TRIM was not advertised: the device does not support discard.");
-        }
-
-        if (command == NbdCommand.Read && request.Length > (uint)_options.MaxPayloadSize)
-        {
-            return (_session.StructuredReplies ? NbdErrno.EOVERFLOW : NbdErrno.EINVAL,
-                $"Read of {request.Length} bytes exceeds the maximum payload of {_options.MaxPayloadSize} bytes.");
-        }
-
-        ulong size = (ulong)export.Device.Length;
-        if (request.Offset > size || request.Length > size - request.Offset)
-        {
-            return (command is NbdCommand.Write or NbdCommand.WriteZeroes ? NbdErrno.ENOSPC : NbdErrno.EINVAL,
-                $"Range at {request.Offset} of {request.Length} bytes is outside the export ({size} bytes).");
-        }
-
-        uint block = (uint)export.MinimumBlockSize;
-        if (request.Offset % block != 0 || request.Length % block != 0)
-        {
-            return (NbdErrno.EINVAL, $"Range at {request.Offset} of {request.Length} bytes is not aligned to the minimum block size ({block} bytes).");
-        }
-
-        return (NbdErrno.None, null);
-    }
-
-    private void ReplySuccess(NbdRequestHeader request, long budgetBytes)
-    {
-        if (request.Command == NbdCommand.Read && _session.StructuredReplies)
-        {
-            Span<byte> chunk = stackalloc byte[NbdReplyFormat.StructuredHeaderSize];
-            NbdReplyFormat.WriteStructured(chunk, done: true, NbdStructuredReplyType.None, request.Cookie, 0);
-            _replies.Add(chunk, ReadOnlySpan<byte>.Empty, budgetBytes);
-            return;
-        }
-
-        Span<byte> reply = stackalloc byte[NbdReplyFormat.SimpleHeaderSize];
-        NbdReplyFormat.WriteSimple(reply, NbdErrno.None, request.Cookie);
-        _replies.Add(reply, ReadOnlySpan<byte>.Empty, budgetBytes);
-    }
-
-    private void ReplyError(NbdRequestHeader request, NbdErrno error, string message, long budgetBytes)
-    {
-        if (_session.StructuredReplies)
-        {
-            _replies.Add(NbdReplyFormat.StructuredError(request.Cookie, error, message), ReadOnlySpan<byte>.Empty, budgetBytes);
-            return;
-        }
-
-        Span<byte> reply = stackalloc byte[NbdReplyFormat.SimpleHeaderSize];
-        NbdReplyFormat.WriteSimple(reply, error, request.Cookie);
-        _replies.Add(reply, ReadOnlySpan<byte>.Empty, budgetBytes);
     }
 }

@@ -71,7 +71,7 @@ internal sealed class NbdServerHandshake
 
             if (!_input.TryReadExactly(header))
             {
-                _logger.LogDebug("NBD client {Peer} closed the connection during negotiation.", _peer);
+                Log.ClosedDuringNegotiation(_logger, _peer);
                 return null;
             }
 
@@ -109,7 +109,7 @@ internal sealed class NbdServerHandshake
                 return (ExportName(data), false);
 
             case NbdOption.Abort:
-                _logger.LogDebug("NBD client {Peer} aborted negotiation.", _peer);
+                Log.NegotiationAborted(_logger, _peer);
                 try
                 {
                     Reply(option, NbdOptionReplyType.Ack, ReadOnlySpan<byte>.Empty);
@@ -158,7 +158,7 @@ internal sealed class NbdServerHandshake
                 return (null, true);
 
             default:
-                _logger.LogInformation("NBD client {Peer} sent unsupported option {Option}; answered NBD_REP_ERR_UNSUP.", _peer, (uint)option);
+                Log.UnsupportedOption(_logger, _peer, (uint)option);
                 Error(option, NbdOptionReplyType.ErrorUnsupported, $"Option {(uint)option} is not supported by this server.");
                 return (null, true);
         }
@@ -213,7 +213,7 @@ internal sealed class NbdServerHandshake
 
         if (!_exports.TryGetValue(name, out NbdExport? export))
         {
-            _logger.LogInformation("NBD client {Peer} asked for unknown export '{Export}'.", _peer, name);
+            Log.UnknownExport(_logger, _peer, name);
             Error(option, NbdOptionReplyType.ErrorUnknown, $"Export '{name}' does not exist.");
             return null;
         }
