@@ -26,16 +26,19 @@ internal sealed class NbdkitProcess : IDisposable
         System.IO.Directory.CreateDirectory(directory);
         string socket = Path.Combine(directory, "nbdkit.sock");
         var process = ExternalProgram.Start("nbdkit", ["-U", socket, "--exit-with-parent", "-f", .. arguments]);
-        long deadline = Environment.TickCount64 + 10_000;
-        while (!File.Exists(socket))
+        try
         {
-            if (process.HasExited || Environment.TickCount64 > deadline)
-            {
-                process.Kill();
-                Assert.Fail($"nbdkit {string.Join(' ', arguments)} did not start (exit code {(process.HasExited ? process.ExitCode : -1)}).");
-            }
+            Poll.Until(() => File.Exists(socket) || process.HasExited, $"nbdkit {string.Join(' ', arguments)} to listen");
+        }
+        catch
+        {
+            process.Kill();
+            throw;
+        }
 
-            Thread.Sleep(20);
+        if (process.HasExited)
+        {
+            Assert.Fail($"nbdkit {string.Join(' ', arguments)} exited with code {process.ExitCode} before it listened.");
         }
 
         return new NbdkitProcess(directory, process);

@@ -50,13 +50,7 @@ public sealed class ReceivePollTests
         // ends its poll, sees the end of the stream in recv and closes the connection.
         client.Dispose();
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (host.Server.ConnectionCount != 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5);
-        }
-
-        Assert.Equal(0, host.Server.ConnectionCount);
+        Poll.Until(() => host.Server.ConnectionCount == 0, "the server to close the connection");
         Assert.Contains(host.Logger.Entries, e => e.Message.Contains("closed the connection", StringComparison.Ordinal));
     }
 

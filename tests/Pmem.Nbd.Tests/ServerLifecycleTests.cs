@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 using Pmem.BlockDevices;
 using Pmem.Nbd.Client;
 using Pmem.Nbd.Protocol;
@@ -108,7 +109,10 @@ public sealed class ServerLifecycleTests
 
         Assert.True(device.WaitForWaiting(3));
         Task stop = host.Server.StopAsync();
-        await Task.Delay(200);
+
+        // The connection stops reading only after the listener is gone; the held writes keep the stop waiting (the
+        // hook below proves it ran after them).
+        Assert.True(host.Logger.WaitFor(LogLevel.Debug, "no more requests read"));
         Assert.False(stop.IsCompleted, "stop waits for the in-flight writes");
         Assert.Throws<SocketException>(() => RawNbdClient.Connect(host.SocketPath));
 
@@ -135,9 +139,10 @@ public sealed class ServerLifecycleTests
         using var _c = client;
         client.SendRequest(NbdCommand.Read, 0, 512, cookie: 1);
         Assert.True(device.WaitForWaiting(1));
-        using var cancel = new CancellationTokenSource(300);
+        using var cancel = new CancellationTokenSource();
         Task stop = host.Server.StopAsync(cancel.Token);
-        await Task.Delay(500);
+        await cancel.CancelAsync();
+        Assert.True(host.Logger.WaitForWarning("stop cancelled"));
         device.Open(); // the held read finishes; its reply cannot be sent any more
         await stop.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(0, host.Server.ConnectionCount);

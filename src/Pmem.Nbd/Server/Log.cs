@@ -70,6 +70,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 308, Level = LogLevel.Debug, Message = "NBD client {Peer}: replies could not be sent: {Reason}")]
     public static partial void RepliesNotSent(ILogger logger, string peer, string reason);
 
+    [LoggerMessage(EventId = 309, Level = LogLevel.Debug, Message = "NBD client {Peer}: {Requests} requests in flight use up its budget; reading paused until replies leave.")]
+    public static partial void ReadingPaused(ILogger logger, string peer, int requests);
+
     [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "NBD client {Peer}: rejected {Command} at {Offset} of {Length} bytes (flags 0x{Flags:x}) with {Errno}: {Reason}")]
     public static partial void Rejected(ILogger logger, string peer, NbdCommand command, ulong offset, uint length, ushort flags, NbdErrno errno, string reason);
 

@@ -81,6 +81,10 @@ internal sealed class NbdServerConnection
         try
         {
             await RunOnOwnThreadAsync().ConfigureAwait(false);
+            if (_stopping)
+            {
+                Log.StoppedReading(_logger, Peer);
+            }
         }
         catch (Exception e) when (_stopping && e is OperationCanceledException or EndOfStreamException or SocketException)
         {
@@ -241,7 +245,12 @@ internal sealed class NbdServerConnection
                 UncorkIfInputShort(NbdRequestHeader.Size);
                 if (!_input.TryReadExactly(headerBytes))
                 {
-                    Log.ClientLeft(_logger, Peer);
+                    // When stopping, it is the server that ended the receive side.
+                    if (!_stopping)
+                    {
+                        Log.ClientLeft(_logger, Peer);
+                    }
+
                     return;
                 }
 
@@ -354,6 +363,7 @@ internal sealed class NbdServerConnection
         if (!_budget.TryAcquire(bytes))
         {
             Uncork();
+            Log.ReadingPaused(_logger, Peer, _budget.Requests);
             _budget.Acquire(bytes, stop);
         }
     }
