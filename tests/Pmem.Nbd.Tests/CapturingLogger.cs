@@ -35,18 +35,22 @@ internal sealed class CapturingLogger : ILogger
     /// <summary>Waits (bounded) until a warning or worse contains <paramref name="text"/>.</summary>
     public bool WaitForWarning(string text, int timeoutMs = 5000) => WaitFor(LogLevel.Warning, text, timeoutMs);
 
-    /// <summary>Waits (bounded) until an entry of <paramref name="level"/> or worse contains <paramref name="text"/>; woken by each new entry.</summary>
-    public bool WaitFor(LogLevel level, string text, int timeoutMs = 5000)
+    /// <summary>
+    /// Waits (bounded) until <paramref name="count"/> entries of <paramref name="level"/> or worse contain
+    /// <paramref name="text"/>; woken by each new entry.
+    /// </summary>
+    public bool WaitFor(LogLevel level, string text, int timeoutMs = 5000, int count = 1)
     {
         long deadline = Environment.TickCount64 + timeoutMs;
         lock (_entries)
         {
             int seen = 0;
+            int found = 0;
             while (true)
             {
                 for (; seen < _entries.Count; seen++)
                 {
-                    if (_entries[seen].Level >= level && _entries[seen].Message.Contains(text, StringComparison.OrdinalIgnoreCase))
+                    if (_entries[seen].Level >= level && _entries[seen].Message.Contains(text, StringComparison.OrdinalIgnoreCase) && ++found == count)
                     {
                         return true;
                     }

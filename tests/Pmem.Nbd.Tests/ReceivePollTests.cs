@@ -61,7 +61,7 @@ public sealed class ReceivePollTests
         {
             var options = new NbdServerOptions { UnixSocketPath = "/nonexistent/x.sock", ReceiveSpin = spin };
             options.Exports.Add(new NbdExport("", new Pmem.BlockDevices.MemoryBlockDevice(4096)));
-            Assert.Contains("ReceiveSpin", Assert.Throws<ArgumentException>(() => NbdServer.Start(options)).Message);
+            Assert.Contains("ReceiveSpin", Assert.Throws<NbdConfigurationException>(() => NbdServer.Start(options)).Message);
         }
     }
 

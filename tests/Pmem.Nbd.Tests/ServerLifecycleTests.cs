@@ -50,6 +50,29 @@ public sealed class ServerLifecycleTests
         Assert.Equal("keep me", await File.ReadAllTextAsync(regular));
     }
 
+    [Theory]
+    [InlineData("too long", "at most 107 bytes (sun_path is 108 bytes")]
+    [InlineData("in a missing directory", "does not exist")]
+    [InlineData("a directory", "is a directory")]
+    public async Task A_socket_path_that_cannot_hold_a_socket_is_refused_saying_why(string kind, string expected)
+    {
+        await using var host = TestServerHost.Start();
+        string path = kind switch
+        {
+            "too long" => Path.Combine(host.Directory, new string('s', 200)),
+            "in a missing directory" => Path.Combine(host.Directory, "missing", "nbd.sock"),
+            _ => host.Directory,
+        };
+        var options = new NbdServerOptions { UnixSocketPath = path };
+        options.Exports.Add(new NbdExport("", new MemoryBlockDevice(4096)));
+        var refused = Assert.Throws<IOException>(() => NbdServer.Start(options));
+        Assert.Contains(expected, refused.Message, StringComparison.Ordinal);
+        if (kind == "in a missing directory")
+        {
+            Assert.Contains(Path.Combine(host.Directory, "missing"), refused.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Tcp_on_loopback_serves_and_other_addresses_need_an_explicit_opt_in()
     {
@@ -67,7 +90,7 @@ public sealed class ServerLifecycleTests
 
         var open = new NbdServerOptions { TcpEndPoint = new IPEndPoint(IPAddress.Any, 0) };
         open.Exports.Add(new NbdExport("", new MemoryBlockDevice(4096)));
-        var refused = Assert.Throws<ArgumentException>(() => NbdServer.Start(open));
+        var refused = Assert.Throws<NbdConfigurationException>(() => NbdServer.Start(open));
         Assert.Contains("loopback", refused.Message);
     }
 
@@ -75,14 +98,14 @@ public sealed class ServerLifecycleTests
     public void Inconsistent_options_are_refused_with_a_message()
     {
         var none = new NbdServerOptions { UnixSocketPath = "/nonexistent/x.sock" };
-        Assert.Contains("no exports", Assert.Throws<ArgumentException>(() => NbdServer.Start(none)).Message);
+        Assert.Contains("no exports", Assert.Throws<NbdConfigurationException>(() => NbdServer.Start(none)).Message);
 
         var twice = new NbdServerOptions { UnixSocketPath = "/nonexistent/x.sock" };
         twice.Exports.Add(new NbdExport("a", new MemoryBlockDevice(4096)));
         twice.Exports.Add(new NbdExport("a", new MemoryBlockDevice(4096)));
-        Assert.Contains("Two exports", Assert.Throws<ArgumentException>(() => NbdServer.Start(twice)).Message);
+        Assert.Contains("Two exports", Assert.Throws<NbdConfigurationException>(() => NbdServer.Start(twice)).Message);
 
-        Assert.Throws<ArgumentException>(() => new NbdExport("", new OddBlockDevice()));
+        Assert.Throws<NbdConfigurationException>(() => new NbdExport("", new OddBlockDevice()));
     }
 
     [Fact]

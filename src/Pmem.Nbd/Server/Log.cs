@@ -25,8 +25,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "NBD server stop cancelled: closing {Count} connections with requests still in flight.")]
     public static partial void StopCancelled(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "NBD server stopped.")]
-    public static partial void Stopped(ILogger logger);
+    [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "NBD server stopping: client {Peer} did not take its replies within {Timeout}; disconnecting it with {Unsent} requests unanswered (what it wrote is applied).")]
+    public static partial void DroppedAtShutdown(ILogger logger, string peer, TimeSpan timeout, int unsent);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "NBD server stopped, {Elapsed} after the stop began.")]
+    public static partial void Stopped(ILogger logger, TimeSpan elapsed);
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "NBD client {Peer} closed the connection during negotiation.")]
     public static partial void ClosedDuringNegotiation(ILogger logger, string peer);
@@ -72,6 +75,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 309, Level = LogLevel.Debug, Message = "NBD client {Peer}: {Requests} requests in flight use up its budget; reading paused until replies leave.")]
     public static partial void ReadingPaused(ILogger logger, string peer, int requests);
+
+    [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "NBD client {Peer} stalled in the middle of a request (limit {Timeout}): {Reason} Disconnecting; that request is not applied.")]
+    public static partial void RequestStalled(ILogger logger, string peer, TimeSpan timeout, string reason);
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "NBD client {Peer}: rejected {Command} at {Offset} of {Length} bytes (flags 0x{Flags:x}) with {Errno}: {Reason}")]
     public static partial void Rejected(ILogger logger, string peer, NbdCommand command, ulong offset, uint length, ushort flags, NbdErrno errno, string reason);

@@ -54,6 +54,9 @@ internal sealed class NbdServerConnection
     /// <summary>Names the connection in logs.</summary>
     public string Peer { get; }
 
+    /// <summary>Requests read whose reply has not left yet (still at the device, or queued behind a client that does not read).</summary>
+    public int RequestsInFlight => _budget.Requests;
+
     /// <summary>Completes once the connection reads no more requests and every request it read has replied.</summary>
     public Task Drained => _drained.Task;
 
@@ -93,6 +96,10 @@ internal sealed class NbdServerConnection
         catch (NbdProtocolException e)
         {
             Log.ProtocolBroken(_logger, Peer, e.Message);
+        }
+        catch (TimeoutException e)
+        {
+            Log.RequestStalled(_logger, Peer, _options.RequestReadTimeout, e.Message);
         }
         catch (EndOfStreamException e)
         {
@@ -236,6 +243,7 @@ internal sealed class NbdServerConnection
 
     private void Transmit()
     {
+        _input.LimitStalls(_options.RequestReadTimeout);
         byte[] headerBytes = new byte[NbdRequestHeader.Size];
         CancellationToken stop = _stop.Token;
         try
@@ -362,8 +370,8 @@ internal sealed class NbdServerConnection
     {
         if (!_budget.TryAcquire(bytes))
         {
-            Uncork();
             Log.ReadingPaused(_logger, Peer, _budget.Requests);
+            Uncork();
             _budget.Acquire(bytes, stop);
         }
     }

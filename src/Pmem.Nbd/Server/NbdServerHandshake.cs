@@ -166,6 +166,12 @@ internal sealed class NbdServerHandshake
 
     private NbdSession? ExportName(byte[] data)
     {
+        if (data.Length > NbdExport.MaxStringBytes)
+        {
+            // NBD_OPT_EXPORT_NAME has no way to report an error: the spec says hang up.
+            throw new NbdProtocolException(NbdExport.TooLong("name", data.Length));
+        }
+
         string name = Encoding.UTF8.GetString(data);
         if (!_exports.TryGetValue(name, out NbdExport? export))
         {
@@ -192,6 +198,12 @@ internal sealed class NbdServerHandshake
         if (nameLength > (uint)data.Length - 6)
         {
             Error(option, NbdOptionReplyType.ErrorInvalid, "Export name length runs past the option data.");
+            return null;
+        }
+
+        if (nameLength > NbdExport.MaxStringBytes)
+        {
+            Error(option, NbdOptionReplyType.ErrorTooBig, NbdExport.TooLong("name", (int)nameLength));
             return null;
         }
 
