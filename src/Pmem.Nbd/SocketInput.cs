@@ -78,13 +78,29 @@ internal sealed class SocketInput
     /// <summary>
     /// From now on a blocking read that has begun a message (and every payload read or skip, which continue one) fails
     /// with <see cref="TimeoutException"/> when nothing arrives for <paramref name="timeout"/>; before a message has
-    /// begun, a quiet peer is waited for without limit. Costs nothing per read: the socket's own receive timeout wakes
-    /// a blocked <c>recv</c>, and between messages the read simply goes back to waiting.
+    /// begun, a quiet peer is waited for without limit. Costs nothing per read: the kernel's receive timeout
+    /// (<c>SO_RCVTIMEO</c>) ends a blocked <c>recv</c>, and between messages the read simply goes back to waiting.
     /// </summary>
     public void LimitStalls(TimeSpan timeout)
     {
         _stallTimeout = timeout;
-        _socket.ReceiveTimeout = (int)Math.Clamp(Math.Ceiling(timeout.TotalMilliseconds), 1, int.MaxValue);
+        if (OperatingSystem.IsLinux() && Environment.Is64BitProcess)
+        {
+            // Set underneath .NET: Socket.ReceiveTimeout would switch the socket to non-blocking and emulate every
+            // blocking recv through the event loop, the hops the thread per connection exists to avoid. With the
+            // socket still blocking, .NET reports the kernel's EAGAIN after the timeout as SocketError.TimedOut.
+            const int SolSocket = 1;
+            const int SoRcvTimeo = 20;
+            Span<byte> timeval = stackalloc byte[16]; // struct timeval on 64-bit Linux: long tv_sec, long tv_usec
+            long microseconds = Math.Max(1, (long)Math.Ceiling(timeout.TotalMicroseconds));
+            BitConverter.TryWriteBytes(timeval, microseconds / 1_000_000);
+            BitConverter.TryWriteBytes(timeval[8..], microseconds % 1_000_000);
+            _socket.SetRawSocketOption(SolSocket, SoRcvTimeo, timeval);
+        }
+        else
+        {
+            _socket.ReceiveTimeout = (int)Math.Clamp(Math.Ceiling(timeout.TotalMilliseconds), 1, int.MaxValue);
+        }
     }
 
     /// <summary>The blocking form of <see cref="TryReadExactlyAsync"/>.</summary>
