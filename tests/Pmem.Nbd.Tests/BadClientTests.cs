@@ -155,7 +155,7 @@ public sealed class BadClientTests
         device.Open();
 
         // Writes whose payload arrived complete were applied (as a real disk would have), replies go nowhere.
-        Poll.Until(() => host.Server.ConnectionCount == 0, "the server to close the connection");
+        await Eventually.UntilAsync(() => host.Server.ConnectionCount == 0, TimeSpan.FromSeconds(10), "the server closed the connection");
         Assert.Equal(0x5a, device.Contents[7 * 4096]);
         var (other, _, _) = RawNbdClient.Open(host.SocketPath);
         using var _o = other;

@@ -6,6 +6,11 @@ using Pmem.Nbd.Server;
 namespace Pmem.Nbd.Tests;
 
 /// <summary>Clients that stop reading or stop sending cannot hold the server: the bounded stop and the request read timeout.</summary>
+/// <remarks>
+/// Run alone (a collection without parallelization runs after the others): their hundred connections and 64 MiB of
+/// held replies would otherwise load the machine under the fuzz test's time budget.
+/// </remarks>
+[Collection(nameof(LivenessTests))]
 public sealed partial class LivenessTests
 {
     private const int MiB = 1 << 20;
@@ -26,7 +31,7 @@ public sealed partial class LivenessTests
         }
 
         client.Send(requests);
-        Assert.True(host.Logger.WaitFor(LogLevel.Debug, "reading paused"));
+        Assert.True(host.Logger.WaitFor(LogLevel.Debug, "reading paused", timeoutMs: 60_000));
         await host.Server.StopAsync().WaitAsync(TimeSpan.FromSeconds(60));
 
         var dropped = Assert.Single(host.Logger.Entries, e => e.Message.Contains("did not take its replies", StringComparison.Ordinal));

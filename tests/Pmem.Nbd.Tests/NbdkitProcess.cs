@@ -20,7 +20,7 @@ internal sealed class NbdkitProcess : IDisposable
     public string Uri => $"nbd+unix:///?socket={SocketPath}";
 
     /// <summary>Starts <c>nbdkit -U sock --exit-with-parent -f [args]</c> and waits (bounded) for its socket.</summary>
-    public static NbdkitProcess Start(params string[] arguments)
+    public static async Task<NbdkitProcess> StartAsync(params string[] arguments)
     {
         string directory = Path.Combine(Path.GetTempPath(), "pmem-nbdkit-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(directory);
@@ -28,7 +28,7 @@ internal sealed class NbdkitProcess : IDisposable
         var process = ExternalProgram.Start("nbdkit", ["-U", socket, "--exit-with-parent", "-f", .. arguments]);
         try
         {
-            Poll.Until(() => File.Exists(socket) || process.HasExited, $"nbdkit {string.Join(' ', arguments)} to listen");
+            await Eventually.UntilAsync(() => File.Exists(socket) || process.HasExited, TimeSpan.FromSeconds(10), $"nbdkit {string.Join(' ', arguments)} listened");
         }
         catch
         {

@@ -50,7 +50,7 @@ public sealed class ReceivePollTests
         // ends its poll, sees the end of the stream in recv and closes the connection.
         client.Dispose();
 
-        Poll.Until(() => host.Server.ConnectionCount == 0, "the server to close the connection");
+        await Eventually.UntilAsync(() => host.Server.ConnectionCount == 0, TimeSpan.FromSeconds(10), "the server closed the connection");
         Assert.Contains(host.Logger.Entries, e => e.Message.Contains("closed the connection", StringComparison.Ordinal));
     }
 

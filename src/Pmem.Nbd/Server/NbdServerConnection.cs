@@ -6,13 +6,14 @@ using Pmem.Nbd.Protocol;
 namespace Pmem.Nbd.Server;
 
 /// <summary>
-/// One client connection: negotiation, then the transmission loop, on a thread of its own with blocking socket calls.
-/// A single loop reads requests (and write payloads)
-/// in order; each request then runs on its own and replies when done, so replies may leave out of order. A request
-/// runs inline on the reading loop until its device I/O actually waits, which keeps a synchronous device (memory,
-/// page-cache hits) free of thread hops, while slow I/O lets the loop read the next requests. Replies go through a
-/// <see cref="ReplyQueue"/>: while the loop still has requests buffered they collect, and leave in one <c>send</c>
-/// before the loop next waits.
+/// One client connection (nbdkit's <c>connections.c</c>): its lifecycle on a thread of its own with blocking socket
+/// calls (negotiation under a deadline, stop, abort), the single loop that reads requests and write payloads in order,
+/// and the in-flight budget that pauses that loop while replies do not leave. Each request then runs on its own through
+/// the <see cref="NbdRequestHandler"/> and its one result is replied to in <see cref="Reply"/>, so replies may leave
+/// out of order. A request runs inline on the reading loop until its device I/O actually waits, which keeps a
+/// synchronous device (memory, page-cache hits) free of thread hops, while slow I/O lets the loop read the next
+/// requests. Replies go through a <see cref="ReplyQueue"/>: while the loop still has requests buffered they collect,
+/// and leave in one <c>send</c> before the loop next waits.
 /// </summary>
 #pragma warning disable CA1001 // Its disposables are released in Close(), which every RunAsync ends with.
 internal sealed class NbdServerConnection
