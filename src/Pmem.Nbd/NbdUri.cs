@@ -134,9 +134,9 @@ public sealed class NbdUri
         int pathStart = rest.IndexOf('/', StringComparison.Ordinal);
         string authority = pathStart < 0 ? rest : rest[..pathStart];
         string exportName = pathStart < 0 ? string.Empty : Uri.UnescapeDataString(rest[(pathStart + 1)..]);
-        if (Encoding.UTF8.GetByteCount(exportName) > NbdExport.MaxStringBytes)
+        if (Encoding.UTF8.GetByteCount(exportName) > Server.NbdExport.MaxStringBytes)
         {
-            error = $"The export name in '{text}' is longer than {NbdExport.MaxStringBytes} bytes.";
+            error = $"The export name in '{text}' is longer than {Server.NbdExport.MaxStringBytes} bytes.";
             return false;
         }
 

@@ -19,9 +19,10 @@ internal sealed class SocketInput
     private readonly byte[] _buffer = new byte[BufferSize];
     private int _start;
     private int _end;
+    private TimeSpan _stallTimeout;
 
     /// <param name="socket">The connected socket.</param>
-    /// <param name="receiveSpin">How long a blocking read polls for data before it blocks (see <see cref="NbdServerOptions.ReceiveSpin"/>).</param>
+    /// <param name="receiveSpin">How long a blocking read polls for data before it blocks (see <see cref="Server.NbdServerOptions.ReceiveSpin"/>).</param>
     public SocketInput(Socket socket, TimeSpan receiveSpin = default)
     {
         _socket = socket;
@@ -74,16 +75,47 @@ internal sealed class SocketInput
         return true;
     }
 
+    /// <summary>
+    /// From now on a blocking read that has begun a message (and every payload read or skip, which continue one) fails
+    /// with <see cref="TimeoutException"/> when nothing arrives for <paramref name="timeout"/>; before a message has
+    /// begun, a quiet peer is waited for without limit. Costs nothing per read: the kernel's receive timeout
+    /// (<c>SO_RCVTIMEO</c>) ends a blocked <c>recv</c>, and between messages the read simply goes back to waiting.
+    /// </summary>
+    public void LimitStalls(TimeSpan timeout)
+    {
+        _stallTimeout = timeout;
+        if (OperatingSystem.IsLinux() && Environment.Is64BitProcess)
+        {
+            // Set underneath .NET: Socket.ReceiveTimeout would switch the socket to non-blocking and emulate every
+            // blocking recv through the event loop, the hops the thread per connection exists to avoid. With the
+            // socket still blocking, .NET reports the kernel's EAGAIN after the timeout as SocketError.TimedOut.
+            const int SolSocket = 1;
+            const int SoRcvTimeo = 20;
+            Span<byte> timeval = stackalloc byte[16]; // struct timeval on 64-bit Linux: long tv_sec, long tv_usec
+            long microseconds = Math.Max(1, (long)Math.Ceiling(timeout.TotalMicroseconds));
+            BitConverter.TryWriteBytes(timeval, microseconds / 1_000_000);
+            BitConverter.TryWriteBytes(timeval[8..], microseconds % 1_000_000);
+            _socket.SetRawSocketOption(SolSocket, SoRcvTimeo, timeval);
+        }
+        else
+        {
+            _socket.ReceiveTimeout = (int)Math.Clamp(Math.Ceiling(timeout.TotalMilliseconds), 1, int.MaxValue);
+        }
+    }
+
     /// <summary>The blocking form of <see cref="TryReadExactlyAsync"/>.</summary>
-    public bool TryReadExactly(Span<byte> destination)
+    public bool TryReadExactly(Span<byte> destination) => ReadBlocking(destination, begun: false);
+
+    private bool ReadBlocking(Span<byte> destination, bool begun)
     {
         int done = TakeBuffered(destination);
         while (done < destination.Length)
         {
+            begun |= done > 0;
             if (destination.Length - done >= BufferSize)
             {
                 // Big payloads: no copy through the buffer.
-                int n = _socket.Receive(destination[done..], SocketFlags.None);
+                int n = Receive(destination[done..], begun);
                 if (n == 0)
                 {
                     return Eof(done, destination.Length);
@@ -94,7 +126,7 @@ internal sealed class SocketInput
                 continue;
             }
 
-            if (!Refill())
+            if (!Refill(begun))
             {
                 return Eof(done, destination.Length);
             }
@@ -105,21 +137,21 @@ internal sealed class SocketInput
         return true;
     }
 
-    /// <summary>The blocking form of <see cref="ReadExactlyAsync"/>.</summary>
+    /// <summary>The blocking form of <see cref="ReadExactlyAsync"/>; continues a message (see <see cref="LimitStalls"/>).</summary>
     public void ReadExactly(Span<byte> destination)
     {
-        if (!TryReadExactly(destination) && destination.Length > 0)
+        if (!ReadBlocking(destination, begun: true) && destination.Length > 0)
         {
             throw new EndOfStreamException($"The peer closed the connection; {destination.Length} more bytes were expected.");
         }
     }
 
-    /// <summary>The blocking form of <see cref="SkipAsync"/>.</summary>
+    /// <summary>The blocking form of <see cref="SkipAsync"/>; continues a message (see <see cref="LimitStalls"/>).</summary>
     public void Skip(long count)
     {
         while (count > 0)
         {
-            if (_start == _end && !Refill())
+            if (_start == _end && !Refill(begun: true))
             {
                 throw new EndOfStreamException($"The peer closed the connection; {count} more payload bytes were expected.");
             }
@@ -164,10 +196,10 @@ internal sealed class SocketInput
     }
 
     // One blocking recv into the empty buffer; false at end of stream.
-    private bool Refill()
+    private bool Refill(bool begun)
     {
         PollBeforeBlocking();
-        int n = _socket.Receive(_buffer, SocketFlags.None);
+        int n = Receive(_buffer, begun);
         if (n == 0)
         {
             return false;
@@ -177,6 +209,26 @@ internal sealed class SocketInput
         _start = 0;
         _end = n;
         return true;
+    }
+
+    // One blocking recv. It returns early only if LimitStalls set a timeout: mid-message that ends the read, between
+    // messages the wait goes on.
+    private int Receive(Span<byte> destination, bool begun)
+    {
+        while (true)
+        {
+            try
+            {
+                return _socket.Receive(destination, SocketFlags.None);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+            {
+                if (begun)
+                {
+                    throw new TimeoutException($"Nothing more of the message arrived for {_stallTimeout.TotalSeconds:0.###} s.", e);
+                }
+            }
+        }
     }
 
     // A thread blocked in recv is woken by the peer's send: a cross-CPU wake-up paid by the peer and by the round trip.

@@ -1,4 +1,4 @@
-using Pmem.Nbd;
+using Pmem.Nbd.Server;
 
 namespace Pmem.WriteCache.Tool;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Pmem.Nbd;
+using Pmem.Nbd.Server;
 
 namespace Pmem.WriteCache.Tool;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Net;
-using Pmem.Nbd;
+using Pmem.Nbd.Server;
 
 namespace Pmem.WriteCache.Tool;
 

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Pmem.BlockDevices;
-using Pmem.Nbd;
+using Pmem.Nbd.Server;
 
 namespace Pmem.WriteCache.Tool;
 

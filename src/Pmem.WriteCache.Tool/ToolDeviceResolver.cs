@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Pmem.BlockDevices;
 using Pmem.Nbd;
+using Pmem.Nbd.Client;
 
 namespace Pmem.WriteCache.Tool;
 

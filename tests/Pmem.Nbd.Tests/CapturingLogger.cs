@@ -1,36 +1,69 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
 namespace Pmem.Nbd.Tests;
 
-/// <summary>Keeps every log entry so tests can check that a bad client was logged.</summary>
+/// <summary>Keeps every log entry so tests can check what was logged, and wait for an entry as for an event.</summary>
 internal sealed class CapturingLogger : ILogger
 {
-    private readonly ConcurrentQueue<(LogLevel Level, string Message)> _entries = new();
+    private readonly List<(LogLevel Level, string Message)> _entries = [];
 
-    public IReadOnlyList<(LogLevel Level, string Message)> Entries => _entries.ToArray();
+    public IReadOnlyList<(LogLevel Level, string Message)> Entries
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return _entries.ToArray();
+            }
+        }
+    }
 
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
     public bool IsEnabled(LogLevel logLevel) => true;
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        => _entries.Enqueue((logLevel, formatter(state, exception)));
+    {
+        string message = formatter(state, exception);
+        lock (_entries)
+        {
+            _entries.Add((logLevel, message));
+            Monitor.PulseAll(_entries);
+        }
+    }
 
     /// <summary>Waits (bounded) until a warning or worse contains <paramref name="text"/>.</summary>
-    public bool WaitForWarning(string text, int timeoutMs = 5000)
+    public bool WaitForWarning(string text, int timeoutMs = 5000) => WaitFor(LogLevel.Warning, text, timeoutMs);
+
+    /// <summary>
+    /// Waits (bounded) until <paramref name="count"/> entries of <paramref name="level"/> or worse contain
+    /// <paramref name="text"/>; woken by each new entry.
+    /// </summary>
+    public bool WaitFor(LogLevel level, string text, int timeoutMs = 5000, int count = 1)
     {
-        var deadline = Environment.TickCount64 + timeoutMs;
-        while (Environment.TickCount64 < deadline)
+        long deadline = Environment.TickCount64 + timeoutMs;
+        lock (_entries)
         {
-            if (_entries.Any(e => e.Level >= LogLevel.Warning && e.Message.Contains(text, StringComparison.OrdinalIgnoreCase)))
+            int seen = 0;
+            int found = 0;
+            while (true)
             {
-                return true;
+                for (; seen < _entries.Count; seen++)
+                {
+                    if (_entries[seen].Level >= level && _entries[seen].Message.Contains(text, StringComparison.OrdinalIgnoreCase) && ++found == count)
+                    {
+                        return true;
+                    }
+                }
+
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0)
+                {
+                    return false;
+                }
+
+                Monitor.Wait(_entries, (int)left);
             }
-
-            Thread.Sleep(10);
         }
-
-        return false;
     }
 }

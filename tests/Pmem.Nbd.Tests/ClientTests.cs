@@ -1,5 +1,7 @@
 using Pmem.BlockDevices;
+using Pmem.Nbd.Client;
 using Pmem.Nbd.Protocol;
+using Pmem.Nbd.Server;
 
 namespace Pmem.Nbd.Tests;
 
@@ -21,7 +23,7 @@ public sealed class ClientTests
     [Fact]
     public async Task Against_nbdkit_memory_every_request_type_round_trips()
     {
-        using var nbdkit = NbdkitProcess.Start("memory", "64M");
+        using var nbdkit = await NbdkitProcess.StartAsync("memory", "64M");
         await using var device = await NbdBlockDevice.ConnectAsync(nbdkit.Uri);
         Assert.Equal(64L << 20, device.Length);
         Assert.True(device.Capabilities.HasFlag(BlockDeviceCapabilities.Discard));
@@ -61,7 +63,7 @@ public sealed class ClientTests
                 esac
                 """.Replace("\r", string.Empty, StringComparison.Ordinal));
             File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            using (var nbdkit = NbdkitProcess.Start("--filter=log", "sh", script, $"logfile={log}"))
+            using (var nbdkit = await NbdkitProcess.StartAsync("--filter=log", "sh", script, $"logfile={log}"))
             {
                 await using var device = await NbdBlockDevice.ConnectAsync(nbdkit.Uri);
                 Assert.True(device.Capabilities.HasFlag(BlockDeviceCapabilities.Flush));

@@ -55,16 +55,25 @@ internal sealed class GatedBlockDevice : IBlockDevice
         }
     }
 
-    /// <summary>Bounded wait until <paramref name="count"/> requests are held at the gate.</summary>
+    /// <summary>Bounded wait until <paramref name="count"/> requests are held at the gate; woken by each arrival.</summary>
     public bool WaitForWaiting(int count, int timeoutMs = 5000)
     {
         long deadline = Environment.TickCount64 + timeoutMs;
-        while (Waiting < count && Environment.TickCount64 < deadline)
+        lock (_gate)
         {
-            Thread.Sleep(5);
-        }
+            while (_waiting < count)
+            {
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0)
+                {
+                    return false;
+                }
 
-        return Waiting >= count;
+                Monitor.Wait(_gate, (int)left);
+            }
+
+            return true;
+        }
     }
 
     public async ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -110,6 +119,7 @@ internal sealed class GatedBlockDevice : IBlockDevice
             open = _open.Task;
             _waiting++;
             MaxWaiting = Math.Max(MaxWaiting, _waiting);
+            Monitor.PulseAll(_gate);
         }
 
         await open;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Pmem.BlockDevices;
 using Pmem.Nbd.Protocol;
+using Pmem.Nbd.Server;
 
 namespace Pmem.Nbd.Tests;
 
@@ -228,5 +229,32 @@ public sealed class HandshakeTests
         using var client = RawNbdClient.Greet(host.SocketPath);
         Assert.True(client.IsClosedByServer(timeoutMs: 5000));
         Assert.True(host.Logger.WaitForWarning("did not finish"));
+    }
+
+    [Fact]
+    public void An_export_name_longer_than_the_nbd_limit_is_refused_naming_the_limit()
+    {
+        string name = new('e', 5000);
+        var refused = Assert.Throws<NbdConfigurationException>(() => new NbdExport(name, new MemoryBlockDevice(4096)));
+        Assert.Contains("is 5000 bytes long; NBD allows at most 4096 bytes", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_client_asking_for_a_name_longer_than_the_nbd_limit_gets_too_big_and_can_go_on()
+    {
+        await using var host = TestServerHost.Start();
+        using var client = RawNbdClient.Greet(host.SocketPath);
+        client.SendOption(NbdOption.Go, RawNbdClient.GoData(new string('e', 5000)));
+        var reply = client.ReadOptionReply();
+        Assert.Equal(NbdOptionReplyType.ErrorTooBig, reply.Type);
+        Assert.Contains("NBD allows at most 4096 bytes", Encoding.UTF8.GetString(reply.Data), StringComparison.Ordinal);
+
+        client.SendOption(NbdOption.Go, RawNbdClient.GoData(""));
+        NbdOptionReplyType last;
+        while ((last = client.ReadOptionReply().Type) == NbdOptionReplyType.Info)
+        {
+        }
+
+        Assert.Equal(NbdOptionReplyType.Ack, last);
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Pmem.BlockDevices;
+using Pmem.Nbd.Server;
 
 namespace Pmem.Nbd.Tests;
 

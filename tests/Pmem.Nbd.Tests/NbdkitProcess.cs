@@ -20,22 +20,25 @@ internal sealed class NbdkitProcess : IDisposable
     public string Uri => $"nbd+unix:///?socket={SocketPath}";
 
     /// <summary>Starts <c>nbdkit -U sock --exit-with-parent -f [args]</c> and waits (bounded) for its socket.</summary>
-    public static NbdkitProcess Start(params string[] arguments)
+    public static async Task<NbdkitProcess> StartAsync(params string[] arguments)
     {
         string directory = Path.Combine(Path.GetTempPath(), "pmem-nbdkit-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(directory);
         string socket = Path.Combine(directory, "nbdkit.sock");
         var process = ExternalProgram.Start("nbdkit", ["-U", socket, "--exit-with-parent", "-f", .. arguments]);
-        long deadline = Environment.TickCount64 + 10_000;
-        while (!File.Exists(socket))
+        try
         {
-            if (process.HasExited || Environment.TickCount64 > deadline)
-            {
-                process.Kill();
-                Assert.Fail($"nbdkit {string.Join(' ', arguments)} did not start (exit code {(process.HasExited ? process.ExitCode : -1)}).");
-            }
+            await Eventually.UntilAsync(() => File.Exists(socket) || process.HasExited, TimeSpan.FromSeconds(10), $"nbdkit {string.Join(' ', arguments)} listened");
+        }
+        catch
+        {
+            process.Kill();
+            throw;
+        }
 
-            Thread.Sleep(20);
+        if (process.HasExited)
+        {
+            Assert.Fail($"nbdkit {string.Join(' ', arguments)} exited with code {process.ExitCode} before it listened.");
         }
 
         return new NbdkitProcess(directory, process);

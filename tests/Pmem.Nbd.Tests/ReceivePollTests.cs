@@ -1,4 +1,5 @@
 using Pmem.Nbd.Protocol;
+using Pmem.Nbd.Server;
 
 namespace Pmem.Nbd.Tests;
 
@@ -49,13 +50,7 @@ public sealed class ReceivePollTests
         // ends its poll, sees the end of the stream in recv and closes the connection.
         client.Dispose();
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (host.Server.ConnectionCount != 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5);
-        }
-
-        Assert.Equal(0, host.Server.ConnectionCount);
+        await Eventually.UntilAsync(() => host.Server.ConnectionCount == 0, TimeSpan.FromSeconds(10), "the server closed the connection");
         Assert.Contains(host.Logger.Entries, e => e.Message.Contains("closed the connection", StringComparison.Ordinal));
     }
 
@@ -66,7 +61,7 @@ public sealed class ReceivePollTests
         {
             var options = new NbdServerOptions { UnixSocketPath = "/nonexistent/x.sock", ReceiveSpin = spin };
             options.Exports.Add(new NbdExport("", new Pmem.BlockDevices.MemoryBlockDevice(4096)));
-            Assert.Contains("ReceiveSpin", Assert.Throws<ArgumentException>(() => NbdServer.Start(options)).Message);
+            Assert.Contains("ReceiveSpin", Assert.Throws<NbdConfigurationException>(() => NbdServer.Start(options)).Message);
         }
     }
 

@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 using Pmem.BlockDevices;
+using Pmem.Nbd.Client;
 using Pmem.Nbd.Protocol;
+using Pmem.Nbd.Server;
 
 namespace Pmem.Nbd.Tests;
 
@@ -47,6 +50,29 @@ public sealed class ServerLifecycleTests
         Assert.Equal("keep me", await File.ReadAllTextAsync(regular));
     }
 
+    [Theory]
+    [InlineData("too long", "at most 107 bytes (sun_path is 108 bytes")]
+    [InlineData("in a missing directory", "does not exist")]
+    [InlineData("a directory", "is a directory")]
+    public async Task A_socket_path_that_cannot_hold_a_socket_is_refused_saying_why(string kind, string expected)
+    {
+        await using var host = TestServerHost.Start();
+        string path = kind switch
+        {
+            "too long" => Path.Combine(host.Directory, new string('s', 200)),
+            "in a missing directory" => Path.Combine(host.Directory, "missing", "nbd.sock"),
+            _ => host.Directory,
+        };
+        var options = new NbdServerOptions { UnixSocketPath = path };
+        options.Exports.Add(new NbdExport("", new MemoryBlockDevice(4096)));
+        var refused = Assert.Throws<IOException>(() => NbdServer.Start(options));
+        Assert.Contains(expected, refused.Message, StringComparison.Ordinal);
+        if (kind == "in a missing directory")
+        {
+            Assert.Contains(Path.Combine(host.Directory, "missing"), refused.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Tcp_on_loopback_serves_and_other_addresses_need_an_explicit_opt_in()
     {
@@ -64,7 +90,7 @@ public sealed class ServerLifecycleTests
 
         var open = new NbdServerOptions { TcpEndPoint = new IPEndPoint(IPAddress.Any, 0) };
         open.Exports.Add(new NbdExport("", new MemoryBlockDevice(4096)));
-        var refused = Assert.Throws<ArgumentException>(() => NbdServer.Start(open));
+        var refused = Assert.Throws<NbdConfigurationException>(() => NbdServer.Start(open));
         Assert.Contains("loopback", refused.Message);
     }
 
@@ -72,14 +98,14 @@ public sealed class ServerLifecycleTests
     public void Inconsistent_options_are_refused_with_a_message()
     {
         var none = new NbdServerOptions { UnixSocketPath = "/nonexistent/x.sock" };
-        Assert.Contains("no exports", Assert.Throws<ArgumentException>(() => NbdServer.Start(none)).Message);
+        Assert.Contains("no exports", Assert.Throws<NbdConfigurationException>(() => NbdServer.Start(none)).Message);
 
         var twice = new NbdServerOptions { UnixSocketPath = "/nonexistent/x.sock" };
         twice.Exports.Add(new NbdExport("a", new MemoryBlockDevice(4096)));
         twice.Exports.Add(new NbdExport("a", new MemoryBlockDevice(4096)));
-        Assert.Contains("Two exports", Assert.Throws<ArgumentException>(() => NbdServer.Start(twice)).Message);
+        Assert.Contains("Two exports", Assert.Throws<NbdConfigurationException>(() => NbdServer.Start(twice)).Message);
 
-        Assert.Throws<ArgumentException>(() => new NbdExport("", new OddBlockDevice()));
+        Assert.Throws<NbdConfigurationException>(() => new NbdExport("", new OddBlockDevice()));
     }
 
     [Fact]
@@ -106,7 +132,10 @@ public sealed class ServerLifecycleTests
 
         Assert.True(device.WaitForWaiting(3));
         Task stop = host.Server.StopAsync();
-        await Task.Delay(200);
+
+        // The connection stops reading only after the listener is gone; the held writes keep the stop waiting (the
+        // hook below proves it ran after them).
+        Assert.True(host.Logger.WaitFor(LogLevel.Debug, "no more requests read"));
         Assert.False(stop.IsCompleted, "stop waits for the in-flight writes");
         Assert.Throws<SocketException>(() => RawNbdClient.Connect(host.SocketPath));
 
@@ -133,9 +162,10 @@ public sealed class ServerLifecycleTests
         using var _c = client;
         client.SendRequest(NbdCommand.Read, 0, 512, cookie: 1);
         Assert.True(device.WaitForWaiting(1));
-        using var cancel = new CancellationTokenSource(300);
+        using var cancel = new CancellationTokenSource();
         Task stop = host.Server.StopAsync(cancel.Token);
-        await Task.Delay(500);
+        await cancel.CancelAsync();
+        Assert.True(host.Logger.WaitForWarning("stop cancelled"));
         device.Open(); // the held read finishes; its reply cannot be sent any more
         await stop.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(0, host.Server.ConnectionCount);

@@ -1,4 +1,5 @@
 using Pmem.BlockDevices;
+using Pmem.Nbd.Server;
 
 namespace Pmem.Nbd.Tests;
 

@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Pmem.BlockDevices;
 using Pmem.Nbd.Protocol;
+using Pmem.Nbd.Server;
 
 namespace Pmem.Nbd.Tests;
 
@@ -167,8 +169,9 @@ public sealed class TransmissionTests
             client.SendRequest(NbdCommand.Read, (ulong)i * 512, 512, cookie: (ulong)i);
         }
 
+        // The reading loop reaches the fifth request, finds the budget spent and pauses: nothing more gets through.
         Assert.True(device.WaitForWaiting(4));
-        Thread.Sleep(200);
+        Assert.True(host.Logger.WaitFor(LogLevel.Debug, "reading paused"));
         Assert.Equal(4, device.Waiting);
         device.Open();
         for (int i = 0; i < 20; i++)

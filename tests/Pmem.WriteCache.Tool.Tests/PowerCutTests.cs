@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Pmem.BlockDevices;
-using Pmem.Nbd;
+using Pmem.Nbd.Client;
 
 namespace Pmem.WriteCache.Tool.Tests;
 

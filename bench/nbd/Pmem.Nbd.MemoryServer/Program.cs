@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Pmem.BlockDevices;
-using Pmem.Nbd;
+using Pmem.Nbd.Server;
 
 // Usage: Pmem.Nbd.MemoryServer <socket path> <size in MiB> [receive spin in µs]
 // Serves a zero-filled in-memory device (4 KiB blocks) as the default export until SIGTERM or Ctrl+C.

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Pmem.Nbd;
+namespace Pmem.Nbd.Server;
 
 /// <summary>Where an <see cref="NbdServer"/> listens, what it serves, and the limits it enforces per connection.</summary>
 public sealed class NbdServerOptions
@@ -61,6 +61,21 @@ public sealed class NbdServerOptions
 
     /// <summary>A client that has not finished negotiating by then is disconnected.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A client that has begun sending a request header or a write payload and then sends nothing more for this long
+    /// is disconnected (whatever it sent of that request is not applied). A client that is quiet <em>between</em>
+    /// requests is never disconnected: NBD clients idle legitimately. Must be positive; default 30 s.
+    /// </summary>
+    public TimeSpan RequestReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long <see cref="NbdServer.StopAsync"/> waits for connections to drain: every request already read must
+    /// finish and its reply must leave. A client that does not read its replies by then is disconnected with them
+    /// unsent (what it wrote was applied, and <see cref="OnDrained"/> still runs), and the stop goes on. Requests
+    /// still at the device are waited for, since they use the connection's buffers. Zero or more; default 5 s.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>A client that sends more options than this without entering transmission is disconnected.</summary>
     public int MaxOptionsPerConnection { get; set; } = 128;

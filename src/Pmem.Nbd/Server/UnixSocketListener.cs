@@ -1,21 +1,35 @@
 using System.Net.Sockets;
+using System.Text;
 
-namespace Pmem.Nbd;
+namespace Pmem.Nbd.Server;
 
 /// <summary>Creates a listening Unix socket that only its owner can connect to.</summary>
 internal static class UnixSocketListener
 {
+    /// <summary>The longest socket path Linux accepts, in bytes: <c>sun_path</c> is 108 bytes including the terminating NUL.</summary>
+    public const int MaxPathBytes = 107;
+
     /// <summary>
     /// Binds <paramref name="path"/>, restricts it to mode 0600 before listening (so nobody else can connect in
     /// between), and listens. A stale socket left by a crashed server is replaced; a live one is an error.
     /// </summary>
+    /// <exception cref="IOException">The path cannot hold a socket (too long, a directory, in a missing directory), another server listens there, or binding failed; the message says which.</exception>
     public static Socket Listen(string path, int backlog)
     {
+        CheckPath(path);
         RemoveStaleSocket(path);
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            socket.Bind(new UnixDomainSocketEndPoint(path));
+            try
+            {
+                socket.Bind(new UnixDomainSocketEndPoint(path));
+            }
+            catch (SocketException e)
+            {
+                throw new IOException($"Cannot listen on Unix socket '{path}': {e.Message}", e);
+            }
+
             if (!OperatingSystem.IsWindows())
             {
                 File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -28,6 +42,28 @@ internal static class UnixSocketListener
         {
             socket.Dispose();
             throw;
+        }
+    }
+
+    // What the kernel would refuse with a misleading errno (EADDRNOTAVAIL, EADDRINUSE) or .NET with an exception about
+    // lengths, said plainly.
+    private static void CheckPath(string path)
+    {
+        int bytes = Encoding.UTF8.GetByteCount(path);
+        if (bytes > MaxPathBytes)
+        {
+            throw new IOException($"Unix socket path '{path}' is {bytes} bytes long; a Unix socket address holds at most {MaxPathBytes} bytes (sun_path is {MaxPathBytes + 1} bytes, ending in NUL). Choose a shorter path.");
+        }
+
+        if (Directory.Exists(path))
+        {
+            throw new IOException($"Unix socket path '{path}' is a directory; give the path of the socket file to create, such as '{Path.Combine(path, "nbd.sock")}'.");
+        }
+
+        string? directory = Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(directory) && !Directory.Exists(directory))
+        {
+            throw new IOException($"Cannot listen on Unix socket '{path}': directory '{directory}' does not exist.");
         }
     }
 

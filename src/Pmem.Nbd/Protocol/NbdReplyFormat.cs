@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Pmem.Nbd.Protocol;
 
-namespace Pmem.Nbd;
+namespace Pmem.Nbd.Protocol;
 
 /// <summary>Byte layouts of transmission replies, shared by the server and the tests that speak raw NBD.</summary>
 internal static class NbdReplyFormat

@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Pmem.Nbd;
+namespace Pmem.Nbd.Server;
 
 /// <summary>
 /// An NBD server (fixed newstyle) serving <see cref="NbdExport"/>s on a Unix socket or a loopback TCP port.
@@ -45,7 +46,7 @@ public sealed class NbdServer : IAsyncDisposable
         {
             if (!options.AllowNonLoopbackTcp && !IPAddress.IsLoopback(tcp.Address))
             {
-                throw new ArgumentException($"TCP address {tcp} is not a loopback address; NBD has no authentication, so set AllowNonLoopbackTcp to serve other machines.", nameof(options));
+                throw new NbdConfigurationException($"TCP address {tcp} is not a loopback address; NBD has no authentication, so set AllowNonLoopbackTcp to serve other machines.", nameof(options));
             }
 
             _listener = new Socket(tcp.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -69,7 +70,7 @@ public sealed class NbdServer : IAsyncDisposable
             LocalEndPoint = new UnixDomainSocketEndPoint(UnixSocketPath);
         }
 
-        _logger.LogInformation("NBD server listening on {EndPoint} with exports {Exports}.", LocalEndPoint, string.Join(", ", _exports.Values));
+        Log.Listening(_logger, LocalEndPoint, string.Join(", ", _exports.Values));
         _acceptLoop = AcceptLoopAsync();
     }
 
@@ -96,7 +97,7 @@ public sealed class NbdServer : IAsyncDisposable
     /// <param name="options">What to serve and where; not copied, so do not change it afterwards.</param>
     /// <param name="logger">Receives connection events and every rejected request; none by default.</param>
     /// <returns>The running server.</returns>
-    /// <exception cref="ArgumentException">The options are inconsistent.</exception>
+    /// <exception cref="NbdConfigurationException">The options are inconsistent.</exception>
     /// <exception cref="IOException">The socket path is in use or cannot be created.</exception>
     /// <exception cref="SocketException">The TCP address cannot be bound.</exception>
     public static NbdServer Start(NbdServerOptions options, ILogger? logger = null)
@@ -107,7 +108,9 @@ public sealed class NbdServer : IAsyncDisposable
 
     /// <summary>
     /// Stops gracefully: stops accepting, stops reading requests, lets every request already read finish and reply,
-    /// calls <see cref="NbdServerOptions.OnDrained"/>, then closes the sockets. Safe to call more than once.
+    /// calls <see cref="NbdServerOptions.OnDrained"/>, then closes the sockets. Safe to call more than once. A client
+    /// that has not taken its replies within <see cref="NbdServerOptions.ShutdownTimeout"/> is disconnected with them
+    /// unsent (logged with the number), so the stop does not wait on clients.
     /// </summary>
     /// <param name="cancellationToken">Gives up waiting for in-flight requests: sockets are closed at once and their replies lost.</param>
     /// <returns>Completes when every connection is closed.</returns>
@@ -126,27 +129,37 @@ public sealed class NbdServer : IAsyncDisposable
     {
         if (options.Exports.Count == 0)
         {
-            throw new ArgumentException("The server has no exports.", nameof(options));
+            throw new NbdConfigurationException("The server has no exports.", nameof(options));
         }
 
         if (!NbdServerOptions.IsValidReceiveSpin(options.ReceiveSpin))
         {
-            throw new ArgumentException($"ReceiveSpin {options.ReceiveSpin} is outside 0 to {NbdServerOptions.MaxReceiveSpin}.", nameof(options));
+            throw new NbdConfigurationException($"ReceiveSpin {options.ReceiveSpin} is outside 0 to {NbdServerOptions.MaxReceiveSpin}.", nameof(options));
+        }
+
+        if (options.RequestReadTimeout <= TimeSpan.Zero)
+        {
+            throw new NbdConfigurationException($"RequestReadTimeout {options.RequestReadTimeout} must be positive.", nameof(options));
+        }
+
+        if (options.ShutdownTimeout < TimeSpan.Zero)
+        {
+            throw new NbdConfigurationException($"ShutdownTimeout {options.ShutdownTimeout} must not be negative.", nameof(options));
         }
 
         if (options.TcpEndPoint is not null && options.UnixSocketPath is not null)
         {
-            throw new ArgumentException("Set either UnixSocketPath or TcpEndPoint, not both.", nameof(options));
+            throw new NbdConfigurationException("Set either UnixSocketPath or TcpEndPoint, not both.", nameof(options));
         }
 
         if (options.MaxPayloadSize < 65536)
         {
-            throw new ArgumentException($"MaxPayloadSize {options.MaxPayloadSize} is below 64 KiB; clients expect at least 1 MiB.", nameof(options));
+            throw new NbdConfigurationException($"MaxPayloadSize {options.MaxPayloadSize} is below 64 KiB; clients expect at least 1 MiB.", nameof(options));
         }
 
         if (options.MaxInFlightRequestsPerConnection < 1 || options.MaxInFlightBytesPerConnection < options.MaxPayloadSize)
         {
-            throw new ArgumentException("A connection must be allowed at least one request of the maximum payload size in flight.", nameof(options));
+            throw new NbdConfigurationException("A connection must be allowed at least one request of the maximum payload size in flight.", nameof(options));
         }
 
         var table = new Dictionary<string, NbdExport>(StringComparer.Ordinal);
@@ -154,12 +167,12 @@ public sealed class NbdServer : IAsyncDisposable
         {
             if (!table.TryAdd(export.Name, export))
             {
-                throw new ArgumentException($"Two exports are named '{export.Name}'.", nameof(options));
+                throw new NbdConfigurationException($"Two exports are named '{export.Name}'.", nameof(options));
             }
 
             if (export.PreferredBlockSize > options.MaxPayloadSize)
             {
-                throw new ArgumentException($"Export {export} needs a maximum payload of at least {export.PreferredBlockSize} bytes.", nameof(options));
+                throw new NbdConfigurationException($"Export {export} needs a maximum payload of at least {export.PreferredBlockSize} bytes.", nameof(options));
             }
         }
 
@@ -183,7 +196,7 @@ public sealed class NbdServer : IAsyncDisposable
             catch (SocketException e)
             {
                 // Out of file descriptors and the like: keep serving the clients we have, retry shortly.
-                _logger.LogWarning("NBD server: accept failed: {Reason}", e.Message);
+                Log.AcceptFailed(_logger, e.Message);
                 await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
                 continue;
             }
@@ -196,7 +209,7 @@ public sealed class NbdServer : IAsyncDisposable
             long id = Interlocked.Increment(ref _nextConnectionId);
             Interlocked.Increment(ref _acceptedConnections);
             var connection = new NbdServerConnection(client, id, _options, _exports, _logger);
-            _logger.LogDebug("NBD server: connection {Peer} accepted.", connection.Peer);
+            Log.Accepted(_logger, connection.Peer);
             var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _connections[id] = (connection, RunConnectionAsync(id, connection, started.Task));
             started.SetResult();
@@ -219,7 +232,8 @@ public sealed class NbdServer : IAsyncDisposable
 
     private async Task StopCoreAsync(CancellationToken cancellationToken)
     {
-        _logger.LogInformation("NBD server stopping: no new connections, finishing in-flight requests.");
+        long started = Stopwatch.GetTimestamp();
+        Log.Stopping(_logger);
         await _acceptStop.CancelAsync().ConfigureAwait(false);
         _listener.Dispose();
         await _acceptLoop.ConfigureAwait(false);
@@ -236,13 +250,27 @@ public sealed class NbdServer : IAsyncDisposable
 
         try
         {
+            Task drained = Task.WhenAll(connections.Select(c => c.Connection.Drained));
             try
             {
-                await Task.WhenAll(connections.Select(c => c.Connection.Drained)).WaitAsync(cancellationToken).ConfigureAwait(false);
+                await drained.WaitAsync(_options.ShutdownTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // A client that has not taken its replies by now may never: everything it wrote is applied (and
+                // OnDrained commits it), so only replies are lost. Closing the socket fails the blocked send, which
+                // returns the budget the drain waits for.
+                foreach ((NbdServerConnection connection, _) in connections.Where(c => !c.Connection.Drained.IsCompleted))
+                {
+                    Log.DroppedAtShutdown(_logger, connection.Peer, _options.ShutdownTimeout, connection.RequestsInFlight);
+                    connection.Abort();
+                }
+
+                await drained.ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                _logger.LogWarning("NBD server stop cancelled: closing {Count} connections with requests still in flight.", connections.Length);
+                Log.StopCancelled(_logger, connections.Length);
                 foreach ((NbdServerConnection connection, _) in connections)
                 {
                     connection.Abort();
@@ -261,7 +289,7 @@ public sealed class NbdServer : IAsyncDisposable
             _closePermission.TrySetResult();
             await Task.WhenAll(connections.Select(c => c.Running)).ConfigureAwait(false);
             _acceptStop.Dispose();
-            _logger.LogInformation("NBD server stopped.");
+            Log.Stopped(_logger, Stopwatch.GetElapsedTime(started));
         }
     }
 }

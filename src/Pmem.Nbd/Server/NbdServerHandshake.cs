@@ -4,7 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Pmem.Nbd.Protocol;
 
-namespace Pmem.Nbd;
+namespace Pmem.Nbd.Server;
 
 /// <summary>
 /// The server side of fixed-newstyle negotiation: greets the client, answers its options, and ends with the export
@@ -71,7 +71,7 @@ internal sealed class NbdServerHandshake
 
             if (!_input.TryReadExactly(header))
             {
-                _logger.LogDebug("NBD client {Peer} closed the connection during negotiation.", _peer);
+                Log.ClosedDuringNegotiation(_logger, _peer);
                 return null;
             }
 
@@ -109,7 +109,7 @@ internal sealed class NbdServerHandshake
                 return (ExportName(data), false);
 
             case NbdOption.Abort:
-                _logger.LogDebug("NBD client {Peer} aborted negotiation.", _peer);
+                Log.NegotiationAborted(_logger, _peer);
                 try
                 {
                     Reply(option, NbdOptionReplyType.Ack, ReadOnlySpan<byte>.Empty);
@@ -158,7 +158,7 @@ internal sealed class NbdServerHandshake
                 return (null, true);
 
             default:
-                _logger.LogInformation("NBD client {Peer} sent unsupported option {Option}; answered NBD_REP_ERR_UNSUP.", _peer, (uint)option);
+                Log.UnsupportedOption(_logger, _peer, (uint)option);
                 Error(option, NbdOptionReplyType.ErrorUnsupported, $"Option {(uint)option} is not supported by this server.");
                 return (null, true);
         }
@@ -166,6 +166,12 @@ internal sealed class NbdServerHandshake
 
     private NbdSession? ExportName(byte[] data)
     {
+        if (data.Length > NbdExport.MaxStringBytes)
+        {
+            // NBD_OPT_EXPORT_NAME has no way to report an error: the spec says hang up.
+            throw new NbdProtocolException(NbdExport.TooLong("name", data.Length));
+        }
+
         string name = Encoding.UTF8.GetString(data);
         if (!_exports.TryGetValue(name, out NbdExport? export))
         {
@@ -195,6 +201,12 @@ internal sealed class NbdServerHandshake
             return null;
         }
 
+        if (nameLength > NbdExport.MaxStringBytes)
+        {
+            Error(option, NbdOptionReplyType.ErrorTooBig, NbdExport.TooLong("name", (int)nameLength));
+            return null;
+        }
+
         string name = Encoding.UTF8.GetString(data, 4, (int)nameLength);
         int at = 4 + (int)nameLength;
         int requestCount = BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(at));
@@ -213,7 +225,7 @@ internal sealed class NbdServerHandshake
 
         if (!_exports.TryGetValue(name, out NbdExport? export))
         {
-            _logger.LogInformation("NBD client {Peer} asked for unknown export '{Export}'.", _peer, name);
+            Log.UnknownExport(_logger, _peer, name);
             Error(option, NbdOptionReplyType.ErrorUnknown, $"Export '{name}' does not exist.");
             return null;
         }

@@ -1,6 +1,6 @@
 using Pmem.Nbd.Protocol;
 
-namespace Pmem.Nbd;
+namespace Pmem.Nbd.Client;
 
 /// <summary>What the client learned about the export during negotiation.</summary>
 /// <param name="Size">Export size in bytes.</param>

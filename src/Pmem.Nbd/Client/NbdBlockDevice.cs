@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using Pmem.BlockDevices;
 using Pmem.Nbd.Protocol;
 
-namespace Pmem.Nbd;
+namespace Pmem.Nbd.Client;
 
 /// <summary>
 /// An NBD export used as a block device (for example as the writecache's origin). Requests from concurrent callers

@@ -1,4 +1,4 @@
-namespace Pmem.Nbd;
+namespace Pmem.Nbd.Server;
 
 /// <summary>What a successful server-side negotiation agreed on.</summary>
 /// <param name="Export">The export the client selected.</param>

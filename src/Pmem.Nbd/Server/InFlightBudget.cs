@@ -1,4 +1,4 @@
-namespace Pmem.Nbd;
+namespace Pmem.Nbd.Server;
 
 /// <summary>
 /// Bounds one connection's requests in flight, by count and by buffered bytes, so a client that pipelines faster

@@ -3,12 +3,12 @@ using System.Text;
 using Pmem.BlockDevices;
 using Pmem.Nbd.Protocol;
 
-namespace Pmem.Nbd;
+namespace Pmem.Nbd.Server;
 
 /// <summary>One block device offered by an <see cref="NbdServer"/> under a name.</summary>
 public sealed class NbdExport
 {
-    /// <summary>The longest name or description NBD allows, in UTF-8 bytes.</summary>
+    /// <summary>The longest name or description NBD allows, in UTF-8 bytes (the spec's limit for every string).</summary>
     public const int MaxStringBytes = 4096;
 
     /// <summary>Creates an export.</summary>
@@ -16,30 +16,23 @@ public sealed class NbdExport
     /// <param name="device">The device served; the server does not dispose it.</param>
     /// <param name="readOnly">Refuse writes even if the device accepts them.</param>
     /// <param name="description">Shown by <c>nbdinfo</c> and <c>nbdinfo --list</c>.</param>
-    /// <exception cref="ArgumentException">The name or description is too long, or the device's block size or length cannot be served.</exception>
+    /// <exception cref="NbdConfigurationException">The name or description is too long, or the device's block size or length cannot be served.</exception>
     public NbdExport(string name, IBlockDevice device, bool readOnly = false, string? description = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(device);
-        if (Encoding.UTF8.GetByteCount(name) > MaxStringBytes)
-        {
-            throw new ArgumentException($"Export name is longer than {MaxStringBytes} bytes.", nameof(name));
-        }
-
-        if (description is not null && Encoding.UTF8.GetByteCount(description) > MaxStringBytes)
-        {
-            throw new ArgumentException($"Export description is longer than {MaxStringBytes} bytes.", nameof(description));
-        }
+        CheckLength("name", name, nameof(name));
+        CheckLength("description", description ?? string.Empty, nameof(description));
 
         int block = device.LogicalBlockSize;
         if (block <= 0 || block > 65536 || !BitOperations.IsPow2(block))
         {
-            throw new ArgumentException($"Device logical block size {block} cannot be advertised over NBD (a power of two up to 65536 is required).", nameof(device));
+            throw new NbdConfigurationException($"Device logical block size {block} cannot be advertised over NBD (a power of two up to 65536 is required).", nameof(device));
         }
 
         if (device.Length % block != 0)
         {
-            throw new ArgumentException($"Device length {device.Length} is not a multiple of its logical block size {block}.", nameof(device));
+            throw new NbdConfigurationException($"Device length {device.Length} is not a multiple of its logical block size {block}.", nameof(device));
         }
 
         Name = name;
@@ -94,6 +87,18 @@ public sealed class NbdExport
             }
 
             return flags;
+        }
+    }
+
+    /// <summary>The text of a name or description refused for its length (also used by the negotiation).</summary>
+    internal static string TooLong(string what, int bytes) => $"The export {what} is {bytes} bytes long; NBD allows at most {MaxStringBytes} bytes (the protocol's limit for strings).";
+
+    private static void CheckLength(string what, string value, string paramName)
+    {
+        int bytes = Encoding.UTF8.GetByteCount(value);
+        if (bytes > MaxStringBytes)
+        {
+            throw new NbdConfigurationException(TooLong(what, bytes), paramName);
         }
     }
 

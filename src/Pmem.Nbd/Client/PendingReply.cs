@@ -1,6 +1,6 @@
 using Pmem.Nbd.Protocol;
 
-namespace Pmem.Nbd;
+namespace Pmem.Nbd.Client;
 
 /// <summary>A client request waiting for its reply; reads carry the buffer the reply's data goes into.</summary>
 internal sealed class PendingReply : TaskCompletionSource<NbdErrno>

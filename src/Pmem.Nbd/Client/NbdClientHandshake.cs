@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Pmem.Nbd.Protocol;
 
-namespace Pmem.Nbd;
+namespace Pmem.Nbd.Client;
 
 /// <summary>
 /// The client side of fixed-newstyle negotiation: <c>NBD_OPT_GO</c> asking for block sizes, falling back to
