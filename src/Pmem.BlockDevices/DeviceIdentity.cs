@@ -65,7 +65,10 @@ public sealed class DeviceIdentity
 
     /// <summary>Whether writing through one path can change data read through the other, and if so, how.</summary>
     /// <param name="other">The other path's identity.</param>
-    /// <param name="reason">When they overlap: what each reaches, e.g. <c>'/a' reaches inode 12 of device 8:1 and '/b' reaches inode 12 of device 8:1</c>.</param>
+    /// <param name="reason">
+    /// When they overlap, what they share: <c>both reach inode 12 of device 8:1</c>, or what each reaches, e.g.
+    /// <c>'/dev/sda1' reaches bytes 1048576-… of disk 8:0 (partition 8:1) and '/dev/sda' reaches block device 8:0</c>.
+    /// </param>
     /// <returns>True when they share storage.</returns>
     public bool Overlaps(DeviceIdentity other, [NotNullWhen(true)] out string? reason)
     {
@@ -76,7 +79,9 @@ public sealed class DeviceIdentity
             {
                 if (mine.Overlaps(theirs))
                 {
-                    reason = $"'{Path}' reaches {mine.Description} and '{other.Path}' reaches {theirs.Description}";
+                    reason = mine.Description == theirs.Description
+                        ? $"both reach {mine.Description}"
+                        : $"'{Path}' reaches {mine.Description} and '{other.Path}' reaches {theirs.Description}";
                     return true;
                 }
             }

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using Pmem.Nbd;
-
 namespace Pmem.WriteCache.Tool;
 
 /// <summary>How <c>status</c> and <c>message</c> find a running server: its NBD socket, or its control socket directly.</summary>
@@ -8,7 +6,7 @@ internal sealed class ControlSocketOptions
 {
     public Option<string?> Socket { get; } = new("--socket", "-s")
     {
-        Description = $"The NBD Unix socket the server listens on; its control socket is this path + '{ControlProtocol.Suffix}'. Default: {NbdServerOptions.DefaultUnixSocketPath}.",
+        Description = $"The NBD Unix socket the server listens on; its control socket is this path + '{ControlProtocol.Suffix}'. Default: {PrivatePaths.DefaultNbdSocketPath()}.",
     };
 
     public Option<string?> ControlSocket { get; } = new("--control-socket")
@@ -23,5 +21,5 @@ internal sealed class ControlSocketOptions
     }
 
     public string Resolve(ParseResult parse)
-        => parse.GetValue(ControlSocket) ?? ControlProtocol.PathForSocket(parse.GetValue(Socket) ?? NbdServerOptions.DefaultUnixSocketPath);
+        => parse.GetValue(ControlSocket) ?? ControlProtocol.PathForSocket(parse.GetValue(Socket) ?? PrivatePaths.DefaultNbdSocketPath());
 }

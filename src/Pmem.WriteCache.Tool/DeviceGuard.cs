@@ -1,0 +1,77 @@
+using System.Globalization;
+using Pmem.BlockDevices;
+
+namespace Pmem.WriteCache.Tool;
+
+/// <summary>
+/// Checks the devices of a table line before <c>serve</c>, <c>format</c>, <c>check</c> or <c>flush</c> opens them: each
+/// is a regular file or a block device, the origin and the cache are not the same storage (the cache's superblock
+/// would overwrite the origin's first blocks), the origin is whole blocks, and the cache holds at least one block.
+/// A path that does not exist is left to the engine, which reports it with the kernel's text.
+/// </summary>
+internal static class DeviceGuard
+{
+    /// <exception cref="ToolException">Exit 2, naming the device, what it is and the sizes.</exception>
+    public static void Check(WriteCacheTable table)
+    {
+        bool originIsFile = !ToolDeviceResolver.IsNbdUri(table.Origin);
+        DeviceIdentity? origin = originIsFile ? Identify(table.Origin, "origin") : null;
+        DeviceIdentity? cache = Identify(table.Cache, "cache");
+        if (origin is not null && cache is not null && origin.Overlaps(cache, out string? reason))
+        {
+            throw Refused($"the origin '{table.Origin}' and the cache '{table.Cache}' are the same storage: {reason}. "
+                + "Formatting the cache would overwrite the origin's data (device-mapper refuses one device used twice).");
+        }
+
+        int blockSize = table.Options.BlockSize;
+        if ((origin is not null || !originIsFile) && LengthOf(table.Origin) is { } originLength && originLength % blockSize != 0)
+        {
+            throw Refused(string.Create(CultureInfo.InvariantCulture,
+                $"the origin '{table.Origin}' is {originLength} bytes, not a multiple of the {blockSize}-byte block size: its last {originLength % blockSize} bytes could be neither cached nor served. Use a block size that divides it, or resize the origin."));
+        }
+
+        long minimum = table.Options.StartOffset + (2L * blockSize);
+        if (cache is not null && LengthOf(table.Cache) is { } cacheLength && cacheLength < minimum)
+        {
+            string start = table.Options.StartOffset == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"the {table.Options.StartOffset} bytes start_sector skips, ");
+            throw Refused(string.Create(CultureInfo.InvariantCulture,
+                $"the cache '{table.Cache}' is too small: {cacheLength} bytes, where {blockSize}-byte blocks need at least {minimum} ({start}one block of superblock and entries, one data block)."));
+        }
+    }
+
+    private static DeviceIdentity? Identify(string path, string role)
+    {
+        DeviceIdentity identity;
+        try
+        {
+            identity = DeviceIdentity.Of(path);
+        }
+        catch (IOException)
+        {
+            return null; // missing or unreadable: the engine's "device lookup failed" says so
+        }
+
+        FileKind kind = identity.Status.Kind;
+        return kind is FileKind.RegularFile or FileKind.BlockDevice
+            ? identity
+            : throw Refused($"the {role} {FileBlockDevice.NotABlockDeviceMessage(path, kind)}");
+    }
+
+    /// <summary>The device's length, or null when it cannot be opened (the engine then reports why).</summary>
+    private static long? LengthOf(string name)
+    {
+        try
+        {
+            IBlockDevice device = ToolDeviceResolver.OpenPlainOrigin(name, readOnly: true);
+            long length = device.Length;
+            device.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            return length;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static ToolException Refused(string message) => new($"{message} Nothing was written.", ToolExitCode.BadInput);
+}
