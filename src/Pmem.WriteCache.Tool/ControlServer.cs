@@ -16,6 +16,8 @@ internal sealed class ControlServer : IAsyncDisposable
     /// <summary>Connections served at once.</summary>
     public const int MaxConnections = 16;
 
+    private const int ListenBacklog = 128;
+
     /// <summary>How long a connection may wait between requests.</summary>
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
 
@@ -60,7 +62,8 @@ internal sealed class ControlServer : IAsyncDisposable
         {
             socket.Bind(new UnixDomainSocketEndPoint(path));
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            socket.Listen(MaxConnections);
+            // A full backlog refuses a non-blocking connect (EAGAIN) rather than queueing it: room for bursts.
+            socket.Listen(ListenBacklog);
         }
         catch
         {

@@ -18,11 +18,11 @@ internal static class PrivatePaths
 
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
-    /// <summary>The per-user directory's name in a shared directory: <c>pmem-writecache-USER</c>.</summary>
-    public static string PerUserName { get; } = $"pmem-writecache-{Environment.UserName}";
+    /// <summary>The per-user directory's name in a shared directory: <c>pmem-writecache-UID</c> (a number needs no passwd entry).</summary>
+    public static string PerUserName { get; } = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"pmem-writecache-{UserAccount.Id}");
 
     /// <summary>
-    /// Where the tool's sockets go by default: <c>$XDG_RUNTIME_DIR</c>, else <c>pmem-writecache-USER</c> in the temp
+    /// Where the tool's sockets go by default: <c>$XDG_RUNTIME_DIR</c>, else <c>pmem-writecache-UID</c> in the temp
     /// directory. Only the path: <see cref="EnsureRuntimeDirectory"/> makes and verifies it.
     /// </summary>
     public static string RuntimeDirectoryPath()

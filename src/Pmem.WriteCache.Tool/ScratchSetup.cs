@@ -38,7 +38,7 @@ internal static class ScratchSetup
         };
     }
 
-    /// <summary><c>$XDG_RUNTIME_DIR/pmem-writecache-USER</c>, else <c>pmem-writecache-USER</c> in the temp directory.</summary>
+    /// <summary><c>$XDG_RUNTIME_DIR/pmem-writecache-UID</c>, else <c>pmem-writecache-UID</c> in the temp directory.</summary>
     private static string DefaultDirectory()
         => Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } runtime
             ? Path.Combine(runtime, PrivatePaths.PerUserName)

@@ -74,6 +74,13 @@ internal static class ServeHost
             SocketPaths.VerifyBindable(socketPath, "NBD socket");
         }
 
+        // Checked before the cache is opened (opening formats or recovers it); a TCP server's is named once bound.
+        string? knownControlPath = settings.ControlSocketPath ?? (socketPath is null ? null : ControlProtocol.PathForSocket(socketPath));
+        if (knownControlPath is not null)
+        {
+            SocketPaths.VerifyBindable(knownControlPath, "control socket");
+        }
+
         using var metrics = new WriteCacheMetrics();
         var resolver = new ToolDeviceResolver(logger, origin => new ObservedBlockDevice(origin, metrics.RecordOriginRequest));
         await using WriteCacheDevice cache = await WriteCacheDevice.OpenAsync(table.ToString(), resolver);

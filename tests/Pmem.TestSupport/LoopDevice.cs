@@ -1,10 +1,10 @@
-namespace Pmem.BlockDevices.Tests;
+namespace Pmem.TestSupport;
 
 /// <summary>
 /// A real loop device over a file (<c>losetup</c>), optionally with the partitions of an MBR written into the file
 /// (<c>partx --add</c>: the kernel's own partition scan is not built into every kernel). Detached at dispose.
 /// </summary>
-internal sealed class LoopDevice : IAsyncDisposable
+public sealed class LoopDevice : IAsyncDisposable
 {
     private bool _hasPartitions;
 
