@@ -12,6 +12,7 @@ namespace Pmem.WriteCache.Tool;
 internal static class DeviceGuard
 {
     /// <exception cref="ToolException">Exit 2, naming the device, what it is and the sizes.</exception>
+    /// <exception cref="WriteCacheConfigurationException">The cache cannot hold one block: the kernel's text, with the sizes.</exception>
     public static void Check(WriteCacheTable table)
     {
         bool originIsFile = !ToolDeviceResolver.IsNbdUri(table.Origin);
@@ -34,8 +35,12 @@ internal static class DeviceGuard
         if (cache is not null && LengthOf(table.Cache) is { } cacheLength && cacheLength < minimum)
         {
             string start = table.Options.StartOffset == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"the {table.Options.StartOffset} bytes start_sector skips, ");
-            throw Refused(string.Create(CultureInfo.InvariantCulture,
-                $"the cache '{table.Cache}' is too small: {cacheLength} bytes, where {blockSize}-byte blocks need at least {minimum} ({start}one block of superblock and entries, one data block)."));
+            // The kernel's texts for a cache that cannot hold one block, with the sizes it does not give.
+            throw new WriteCacheConfigurationException(
+                table.Options.Mode == WriteCacheMode.Ssd ? "Invalid device size" : "Unable to initialize device",
+                LinuxErrno.ENOSPC,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"the cache '{table.Cache}' is too small: {cacheLength} bytes, where {blockSize}-byte blocks need at least {minimum} ({start}one block of superblock and entries, one data block)"));
         }
     }
 
