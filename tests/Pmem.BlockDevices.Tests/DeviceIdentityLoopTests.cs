@@ -12,17 +12,13 @@ public sealed class DeviceIdentityLoopTests : IDisposable
     public async Task A_loop_device_overlaps_its_backing_file_and_a_symlink_to_it()
     {
         string file = NewImage("disk.img");
-        (LoopDevice? loop, string? reason) = await LoopDevice.TryAttachAsync(file);
-        Assert.SkipWhen(loop is null, reason ?? string.Empty);
-        await using (loop)
-        {
-            string link = Path.Combine(_directory, "disk-link.img");
-            File.CreateSymbolicLink(link, file);
-            Assert.True(DeviceIdentity.Of(loop!.Path).Overlaps(DeviceIdentity.Of(file), out string? why));
-            Assert.Contains("of loop device", why);
-            Assert.True(DeviceIdentity.Of(link).Overlaps(DeviceIdentity.Of(loop.Path)));
-            Assert.False(DeviceIdentity.Of(loop.Path).Overlaps(DeviceIdentity.Of(NewImage("other.img"))));
-        }
+        await using LoopDevice loop = await LoopDevice.AttachOrSkipAsync(file);
+        string link = Path.Combine(_directory, "disk-link.img");
+        File.CreateSymbolicLink(link, file);
+        Assert.True(DeviceIdentity.Of(loop.Path).Overlaps(DeviceIdentity.Of(file), out string? why));
+        Assert.Contains("of loop device", why);
+        Assert.True(DeviceIdentity.Of(link).Overlaps(DeviceIdentity.Of(loop.Path)));
+        Assert.False(DeviceIdentity.Of(loop.Path).Overlaps(DeviceIdentity.Of(NewImage("other.img"))));
     }
 
     [Fact]
@@ -30,18 +26,13 @@ public sealed class DeviceIdentityLoopTests : IDisposable
     {
         string file = NewImage("parted.img");
         LoopDevice.WritePartitionTable(file, (2048, 8192), (10240, 22528));
-        (LoopDevice? loop, string? reason) = await LoopDevice.TryAttachAsync(file);
-        Assert.SkipWhen(loop is null, reason ?? string.Empty);
-        await using (loop)
-        {
-            (string[]? partitions, string? why) = await loop!.TryAddPartitionsAsync(2);
-            Assert.SkipWhen(partitions is null, why ?? string.Empty);
-            DeviceIdentity first = DeviceIdentity.Of(partitions![0]);
-            Assert.True(first.Overlaps(DeviceIdentity.Of(loop.Path), out string? overlap));
-            Assert.Contains("bytes 1048576-5242879 of disk", overlap);
-            Assert.True(first.Overlaps(DeviceIdentity.Of(file)), "a partition of a loop device is part of its backing file");
-            Assert.False(first.Overlaps(DeviceIdentity.Of(partitions[1])));
-        }
+        await using LoopDevice loop = await LoopDevice.AttachOrSkipAsync(file);
+        string[] partitions = await loop.AddPartitionsOrSkipAsync(2);
+        DeviceIdentity first = DeviceIdentity.Of(partitions[0]);
+        Assert.True(first.Overlaps(DeviceIdentity.Of(loop.Path), out string? overlap));
+        Assert.Contains("bytes 1048576-5242879 of disk", overlap);
+        Assert.True(first.Overlaps(DeviceIdentity.Of(file)), "a partition of a loop device is part of its backing file");
+        Assert.False(first.Overlaps(DeviceIdentity.Of(partitions[1])));
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

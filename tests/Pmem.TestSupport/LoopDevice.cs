@@ -12,18 +12,13 @@ public sealed class LoopDevice : IAsyncDisposable
 
     public string Path { get; }
 
-    /// <summary>Attaches <paramref name="file"/>, or returns null with the reason this machine cannot (the test then skips, printing it).</summary>
-    public static async Task<(LoopDevice? Device, string? Reason)> TryAttachAsync(string file)
+    /// <summary>Attaches <paramref name="file"/>; skips the test, printing the reason, where this machine cannot.</summary>
+    public static async Task<LoopDevice> AttachOrSkipAsync(string file)
     {
-        if (Environment.UserName != "root")
-        {
-            return (null, "loop devices need root");
-        }
-
+        Assert.SkipWhen(Environment.UserName != "root", "loop devices need root");
         ProgramResult attach = await ExternalProgram.RunAsync("losetup", ["--find", "--show", file]);
-        return attach.ExitCode == 0
-            ? (new LoopDevice(attach.StandardOutput.Trim()), null)
-            : (null, $"'losetup --find --show' failed here (no loop module or no free device?): {attach.StandardError.Trim()}");
+        Assert.SkipWhen(attach.ExitCode != 0, $"'losetup --find --show' failed here (no loop module or no free device?): {attach.StandardError.Trim()}");
+        return new LoopDevice(attach.StandardOutput.Trim());
     }
 
     /// <summary>Writes an MBR with one partition per (start, sectors) into the first sector of <paramref name="file"/>.</summary>
@@ -44,16 +39,13 @@ public sealed class LoopDevice : IAsyncDisposable
         stream.Write(mbr);
     }
 
-    /// <summary>Adds the partitions of the table in the device's first sector; returns their nodes, or the reason it cannot.</summary>
-    public async Task<(string[]? Partitions, string? Reason)> TryAddPartitionsAsync(int count)
+    /// <summary>Adds the partitions of the table in the device's first sector and returns their nodes; skips the test, printing the reason, where it cannot.</summary>
+    public async Task<string[]> AddPartitionsOrSkipAsync(int count)
     {
         ProgramResult added = await ExternalProgram.RunAsync("partx", ["--add", Path]);
         _hasPartitions = true;
+        Assert.SkipWhen(added.ExitCode != 0, $"'partx --add {Path}' failed: {added.StandardError.Trim()}");
         string[] nodes = [.. Enumerable.Range(1, count).Select(i => $"{Path}p{i}")];
-        if (added.ExitCode != 0)
-        {
-            return (null, $"'partx --add {Path}' failed: {added.StandardError.Trim()}");
-        }
 
         // devtmpfs creates the nodes as the kernel adds the partitions; give it a bounded moment.
         for (int attempt = 0; attempt < 100 && !nodes.All(File.Exists); attempt++)
@@ -61,7 +53,8 @@ public sealed class LoopDevice : IAsyncDisposable
             await Task.Delay(50);
         }
 
-        return nodes.All(File.Exists) ? (nodes, null) : (null, $"the partition nodes {string.Join(", ", nodes)} did not appear (no devtmpfs?)");
+        Assert.SkipUnless(nodes.All(File.Exists), $"the partition nodes {string.Join(", ", nodes)} did not appear (no devtmpfs?)");
+        return nodes;
     }
 
     public async ValueTask DisposeAsync()

@@ -16,18 +16,14 @@ public sealed class SameStorageLoopTests
     {
         using var scratch = new Scratch();
         string origin = Scratch.CreateFile(scratch.PathOf("origin.img"), 64 << 20);
-        (LoopDevice? loop, string? reason) = await LoopDevice.TryAttachAsync(origin);
-        Assert.SkipWhen(loop is null, reason ?? string.Empty);
-        await using (loop)
-        {
-            string before = Scratch.Hash(origin);
-            string[] extra = command == "serve" ? ["--socket", scratch.PathOf("nbd.sock")] : [];
-            ProgramResult result = await Tool.RunAsync([command, "s", origin, loop!.Path, "4096", "0", .. extra], null);
-            Assert.Equal(2, result.ExitCode);
-            Assert.Contains($"the origin '{origin}' and the cache '{loop.Path}' are the same storage", result.StandardError);
-            Assert.Contains("of loop device", result.StandardError);
-            Assert.Equal(before, Scratch.Hash(origin));
-        }
+        await using LoopDevice loop = await LoopDevice.AttachOrSkipAsync(origin);
+        string before = Scratch.Hash(origin);
+        string[] extra = command == "serve" ? ["--socket", scratch.PathOf("nbd.sock")] : [];
+        ProgramResult result = await Tool.RunAsync([command, "s", origin, loop.Path, "4096", "0", .. extra], null);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"the origin '{origin}' and the cache '{loop.Path}' are the same storage", result.StandardError);
+        Assert.Contains("of loop device", result.StandardError);
+        Assert.Equal(before, Scratch.Hash(origin));
     }
 
     [Fact]
@@ -36,20 +32,15 @@ public sealed class SameStorageLoopTests
         using var scratch = new Scratch();
         string image = Scratch.CreateFile(scratch.PathOf("disk.img"), 64 << 20);
         LoopDevice.WritePartitionTable(image, (2048, 65536), (67584, 63488));
-        (LoopDevice? loop, string? reason) = await LoopDevice.TryAttachAsync(image);
-        Assert.SkipWhen(loop is null, reason ?? string.Empty);
-        await using (loop)
-        {
-            (string[]? partitions, string? why) = await loop!.TryAddPartitionsAsync(2);
-            Assert.SkipWhen(partitions is null, why ?? string.Empty);
-            ProgramResult refused = await Tool.RunAsync("format", "s", partitions![0], loop.Path, "4096", "0");
-            Assert.Equal(2, refused.ExitCode);
-            Assert.Contains("are the same storage", refused.StandardError);
-            Assert.Contains("(partition ", refused.StandardError);
+        await using LoopDevice loop = await LoopDevice.AttachOrSkipAsync(image);
+        string[] partitions = await loop.AddPartitionsOrSkipAsync(2);
+        ProgramResult refused = await Tool.RunAsync("format", "s", partitions[0], loop.Path, "4096", "0");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("are the same storage", refused.StandardError);
+        Assert.Contains("(partition ", refused.StandardError);
 
-            ProgramResult accepted = await Tool.RunAsync("check", "s", partitions[0], partitions[1], "4096", "0");
-            Assert.True(accepted.ExitCode == 0, accepted.Describe());
-            Assert.Contains("not formatted", accepted.StandardOutput);
-        }
+        ProgramResult accepted = await Tool.RunAsync("check", "s", partitions[0], partitions[1], "4096", "0");
+        Assert.True(accepted.ExitCode == 0, accepted.Describe());
+        Assert.Contains("not formatted", accepted.StandardOutput);
     }
 }

@@ -83,18 +83,7 @@ internal sealed partial class ServedCache : IAsyncDisposable
     public async Task<int> StopAsync()
     {
         Assert.Equal(0, kill(_process.Id, Sigterm));
-        using var timeout = new CancellationTokenSource(StopTimeout);
-        try
-        {
-            await _process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            await KillAsync();
-            Assert.Fail($"pmem-writecache did not stop within {StopTimeout.TotalSeconds} s of SIGTERM:\n{Error}");
-        }
-
-        return _process.ExitCode;
+        return await WaitForExitAsync(StopTimeout);
     }
 
     /// <summary>The server's process id, for signals.</summary>
