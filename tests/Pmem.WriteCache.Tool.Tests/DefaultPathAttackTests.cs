@@ -7,7 +7,6 @@ namespace Pmem.WriteCache.Tool.Tests;
 /// directory on /dev/shm, a cache file, a socket — or serves a control socket itself. The tool refuses, naming the
 /// path and its owner, and writes nothing. The victim runs as a fresh uid, so its per-user paths are this test's alone.
 /// </summary>
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class DefaultPathAttackTests : IDisposable
 {
     private readonly Scratch _scratch = new();
@@ -142,6 +141,17 @@ public sealed class DefaultPathAttackTests : IDisposable
         ProgramResult result = await Tool.RunAsync(["serve", .. setup.Table, "--socket", Path.Combine(open, "nbd.sock")], null);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains($"'{open}' is writable by other users and not sticky (mode 0777)", result.StandardError);
+    }
+
+    [Fact]
+    public async Task An_XDG_RUNTIME_DIR_others_may_enter_is_refused_for_the_default_socket()
+    {
+        string runtime = SharedDirectory();
+        var setup = CacheSetup.Create(_scratch, "s");
+        ProgramResult result = await Tool.RunAsync(["serve", .. setup.Table], new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime });
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"the $XDG_RUNTIME_DIR '{runtime}' belongs to root (uid 0) with mode 01777; it must be yours", result.StandardError);
+        Assert.Empty(Directory.GetFileSystemEntries(runtime));
     }
 
     [Fact]
