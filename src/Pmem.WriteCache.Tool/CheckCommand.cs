@@ -20,7 +20,7 @@ internal static class CheckCommand
         command.SetAction((parse, _) => CommandRunner.RunAsync(async () =>
         {
             WriteCacheTable parsed = TableLineArgument.Parse(parse.GetValue(table)!, command);
-            DeviceGuard.Check(parsed);
+            await DeviceGuard.CheckAsync(parsed);
             CacheInspection inspection = await InspectAsync(parsed, corruptionExitCode: ToolExitCode.Corrupt);
             Print(parsed, inspection, listBlocks: !parse.GetValue(summary));
             return ToolExitCode.Success;

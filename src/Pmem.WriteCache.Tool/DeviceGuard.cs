@@ -13,7 +13,7 @@ internal static class DeviceGuard
 {
     /// <exception cref="ToolException">Exit 2, naming the device, what it is and the sizes.</exception>
     /// <exception cref="WriteCacheConfigurationException">The cache cannot hold one block: the kernel's text, with the sizes.</exception>
-    public static void Check(WriteCacheTable table)
+    public static async Task CheckAsync(WriteCacheTable table)
     {
         bool originIsFile = !ToolDeviceResolver.IsNbdUri(table.Origin);
         DeviceIdentity? origin = originIsFile ? Identify(table.Origin, "origin") : null;
@@ -25,14 +25,15 @@ internal static class DeviceGuard
         }
 
         int blockSize = table.Options.BlockSize;
-        if ((origin is not null || !originIsFile) && LengthOf(table.Origin) is { } originLength && originLength % blockSize != 0)
+        if ((origin is not null || !originIsFile) && await LengthOfAsync(() => ToolDeviceResolver.OpenPlainOrigin(table.Origin, readOnly: true)) is { } originLength
+            && originLength % blockSize != 0)
         {
             throw Refused(string.Create(CultureInfo.InvariantCulture,
                 $"the origin '{table.Origin}' is {originLength} bytes, not a multiple of the {blockSize}-byte block size: its last {originLength % blockSize} bytes could be neither cached nor served. Use a block size that divides it, or resize the origin."));
         }
 
         long minimum = table.Options.StartOffset + (2L * blockSize);
-        if (cache is not null && LengthOf(table.Cache) is { } cacheLength && cacheLength < minimum)
+        if (cache is not null && await LengthOfAsync(() => FileBlockDevice.Open(table.Cache, readOnly: true)) is { } cacheLength && cacheLength < minimum)
         {
             string start = table.Options.StartOffset == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"the {table.Options.StartOffset} bytes start_sector skips, ");
             // The kernel's texts for a cache that cannot hold one block, with the sizes it does not give.
@@ -62,15 +63,13 @@ internal static class DeviceGuard
             : throw Refused($"the {role} {FileBlockDevice.NotABlockDeviceMessage(path, kind)}");
     }
 
-    /// <summary>The device's length, or null when it cannot be opened (the engine then reports why).</summary>
-    private static long? LengthOf(string name)
+    /// <summary>The length of the device <paramref name="open"/> opens, or null when it cannot be opened (the engine then reports why).</summary>
+    private static async Task<long?> LengthOfAsync(Func<IBlockDevice> open)
     {
         try
         {
-            IBlockDevice device = ToolDeviceResolver.OpenPlainOrigin(name, readOnly: true);
-            long length = device.Length;
-            device.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            return length;
+            await using IBlockDevice device = open();
+            return device.Length;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {

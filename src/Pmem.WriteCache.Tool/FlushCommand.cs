@@ -14,7 +14,7 @@ internal static class FlushCommand
         command.SetAction((parse, _) => CommandRunner.RunAsync(async () =>
         {
             WriteCacheTable parsed = TableLineArgument.Parse(parse.GetValue(table)!, command);
-            DeviceGuard.Check(parsed);
+            await DeviceGuard.CheckAsync(parsed);
             using ILoggerFactory logging = ToolLogging.Create(LogLevel.Warning);
             await using WriteCacheDevice cache = await WriteCacheDevice.OpenAsync(parsed.ToString(), new ToolDeviceResolver(logging.CreateLogger("pmem-writecache")));
             WriteCacheStatus before = cache.GetStatus();

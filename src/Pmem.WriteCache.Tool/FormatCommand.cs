@@ -20,7 +20,7 @@ internal static class FormatCommand
         command.SetAction((parse, _) => CommandRunner.RunAsync(async () =>
         {
             WriteCacheTable parsed = TableLineArgument.Parse(parse.GetValue(table)!, command);
-            DeviceGuard.Check(parsed);
+            await DeviceGuard.CheckAsync(parsed);
             bool forced = parse.GetValue(force);
             bool formatted = await GuardAsync(parsed, forced);
             if (formatted)

@@ -62,7 +62,7 @@ internal static class ServeHost
     {
         WriteCacheTable table = settings.Table!;
         CreateRequestedFiles(settings, table, created, logger);
-        DeviceGuard.Check(table);
+        await DeviceGuard.CheckAsync(table);
         string? socketPath = settings.Listen is null ? Path.GetFullPath(settings.SocketPath ?? PrivatePaths.DefaultNbdSocketPath()) : null;
         if (socketPath is not null)
         {
