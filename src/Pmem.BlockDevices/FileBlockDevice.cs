@@ -49,18 +49,34 @@ public sealed class FileBlockDevice : IBlockDevice
     /// <param name="logicalBlockSize">The smallest unit of I/O the device accepts.</param>
     /// <returns>The opened device.</returns>
     /// <exception cref="FileNotFoundException">The path does not exist.</exception>
+    /// <exception cref="IOException">
+    /// The path is neither a regular file nor a block device: a FIFO, a character device, a directory or a socket
+    /// cannot be read and written at offsets (and opening a FIFO would wait for a writer).
+    /// </exception>
     public static FileBlockDevice Open(string path, bool readOnly = false, int logicalBlockSize = 512)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
+        if (!FileStatus.TryGet(path, followLinks: true, out FileStatus status, out _))
         {
             throw new FileNotFoundException($"Device '{path}' does not exist.", path);
         }
 
-        bool isBlockDevice = LinuxBlockIo.IsBlockDevice(path);
+        if (status.Kind is not (FileKind.RegularFile or FileKind.BlockDevice))
+        {
+            throw new IOException(NotABlockDeviceMessage(path, status.Kind));
+        }
+
+        bool isBlockDevice = status.Kind == FileKind.BlockDevice;
         SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, readOnly ? FileAccess.Read : FileAccess.ReadWrite, FileShare.ReadWrite);
         return new FileBlockDevice(path, handle, isBlockDevice, readOnly, logicalBlockSize);
     }
+
+    /// <summary>Why <paramref name="path"/>, of type <paramref name="kind"/>, cannot serve as a block device.</summary>
+    /// <param name="path">The path.</param>
+    /// <param name="kind">What it is.</param>
+    /// <returns>The sentence.</returns>
+    public static string NotABlockDeviceMessage(string path, FileKind kind)
+        => $"'{path}' is {FileStatus.Describe(kind)}, not a regular file or a block device: it cannot be read and written at offsets.";
 
     /// <summary>Creates (or truncates) a sparse regular file of <paramref name="length"/> bytes and opens it.</summary>
     /// <param name="path">The file to create.</param>

@@ -13,16 +13,7 @@ internal static partial class LinuxBlockIo
     private const int FALLOC_FL_PUNCH_HOLE = 0x02;
     private const ulong BLKGETSIZE64 = 0x80081272;
     private const ulong BLKDISCARD = 0x1277;
-    private const uint S_IFMT = 0xF000;
-    private const uint S_IFBLK = 0x6000;
     private const int RWF_NOWAIT = 0x08;
-
-    public static bool IsBlockDevice(string path)
-    {
-        // .NET has no file-type query that names block devices; /sys/dev/block lists them by major:minor, but a
-        // stat through the libc is the direct answer.
-        return Stat(path, out uint mode) && (mode & S_IFMT) == S_IFBLK;
-    }
 
     public static void DataSync(SafeFileHandle handle, string path)
     {
@@ -97,22 +88,6 @@ internal static partial class LinuxBlockIo
         return checked((long)size);
     }
 
-    private static unsafe bool Stat(string path, out uint mode)
-    {
-        // struct stat differs between x86-64 and arm64 (st_mode at 24 vs 16); statx has one layout everywhere.
-        byte* buffer = stackalloc byte[256];
-        const int AT_FDCWD = -100;
-        const uint STATX_TYPE = 1;
-        if (statx(AT_FDCWD, path, 0, STATX_TYPE, buffer) != 0)
-        {
-            mode = 0;
-            return false;
-        }
-
-        mode = *(ushort*)(buffer + 28); // struct statx: stx_mode is a __u16 at offset 28
-        return true;
-    }
-
     private static BlockDeviceException Error(string call, string path, int? errno = null)
     {
         int code = errno ?? Marshal.GetLastPInvokeError();
@@ -133,9 +108,6 @@ internal static partial class LinuxBlockIo
 
     [LibraryImport("libc", SetLastError = true)]
     private static unsafe partial int ioctl(SafeFileHandle fd, ulong request, void* argument);
-
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static unsafe partial int statx(int dirfd, string path, int flags, uint mask, byte* buffer);
 
     /// <summary><c>struct iovec</c>.</summary>
     private unsafe struct IoVector

@@ -20,7 +20,8 @@ internal static class CheckCommand
         command.Options.Add(summary);
         command.SetAction((parse, _) => CommandRunner.RunAsync(async () =>
         {
-            WriteCacheTable parsed = TableLineArgument.Parse(parse.GetValue(table)!);
+            WriteCacheTable parsed = TableLineArgument.Parse(parse.GetValue(table)!, command);
+            await DeviceGuard.CheckAsync(parsed);
             CacheInspection inspection = await InspectAsync(parsed, corruptionExitCode: ToolExitCode.Corrupt);
             Print(parsed, inspection, listBlocks: !parse.GetValue(summary));
             return ToolExitCode.Success;

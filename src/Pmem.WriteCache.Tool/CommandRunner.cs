@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Pmem.BlockDevices;
 using Pmem.Nbd;
+using Pmem.Nbd.Server;
 
 namespace Pmem.WriteCache.Tool;
 
@@ -32,6 +33,10 @@ internal static class CommandRunner
         catch (ToolException e)
         {
             return Fail(e.Message, e.ExitCode);
+        }
+        catch (NbdConfigurationException e)
+        {
+            return Fail(e.Message, ToolExitCode.BadInput);
         }
         catch (Exception e) when (e is IOException or SocketException or UnauthorizedAccessException or BlockDeviceException or NbdProtocolException)
         {

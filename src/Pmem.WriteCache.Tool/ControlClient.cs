@@ -26,13 +26,32 @@ internal sealed class ControlClient : IAsyncDisposable
         try
         {
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
-            return new ControlClient(socket);
         }
         catch (SocketException e)
         {
             socket.Dispose();
             throw new ToolException($"no pmem-writecache server answers on the control socket '{path}' ({e.Message}); is `pmem-writecache serve` running with that socket?", ToolExitCode.Failed, e);
         }
+
+        // In a shared directory another user may have bound the path first and would answer with made-up status.
+        uint server = PeerUserId(socket);
+        if (server != UserAccount.Id)
+        {
+            socket.Dispose();
+            throw new ToolException($"the control socket '{path}' is served by a process of {UserAccount.Describe(server)}, not by you ({UserAccount.Describe(UserAccount.Id)}); refusing to trust its replies.", ToolExitCode.Failed);
+        }
+
+        return new ControlClient(socket);
+    }
+
+    /// <summary>The user id of the process at the other end of a connected Unix socket (<c>SO_PEERCRED</c>).</summary>
+    private static uint PeerUserId(Socket socket)
+    {
+        const int SOL_SOCKET = 1;
+        const int SO_PEERCRED = 17;
+        Span<byte> credentials = stackalloc byte[12]; // struct ucred { pid_t pid; uid_t uid; gid_t gid; }
+        socket.GetRawSocketOption(SOL_SOCKET, SO_PEERCRED, credentials);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(credentials[4..]);
     }
 
     /// <summary>Whether a server answers on <paramref name="path"/>.</summary>

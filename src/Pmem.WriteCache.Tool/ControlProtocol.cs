@@ -22,12 +22,13 @@ internal static class ControlProtocol
     /// <summary>The control socket of a server listening on the Unix socket <paramref name="nbdSocket"/>.</summary>
     public static string PathForSocket(string nbdSocket) => Path.GetFullPath(nbdSocket) + Suffix;
 
-    /// <summary>The control socket of a server listening on TCP <paramref name="endPoint"/> (a per-user runtime directory).</summary>
-    public static string PathForTcp(IPEndPoint endPoint)
-    {
-        string directory = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } runtime ? runtime : Path.GetTempPath();
-        return Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"pmem-writecache-{endPoint.Address}-{endPoint.Port}{Suffix}"));
-    }
+    /// <summary>
+    /// The control socket of a server listening on TCP <paramref name="bound"/>, the address actually bound (for port
+    /// 0, the port the system chose), in the user's private runtime directory.
+    /// </summary>
+    /// <exception cref="ToolException">That directory is not private (exit 2).</exception>
+    public static string PathForTcp(IPEndPoint bound)
+        => Path.Combine(PrivatePaths.EnsureRuntimeDirectory(), string.Create(CultureInfo.InvariantCulture, $"pmem-writecache-{bound.Address}-{bound.Port}{Suffix}"));
 
     public static string OkReply(string? text) => string.IsNullOrEmpty(text) ? Ok : $"{Ok} {text}";
 

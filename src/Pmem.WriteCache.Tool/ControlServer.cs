@@ -7,16 +7,26 @@ namespace Pmem.WriteCache.Tool;
 
 /// <summary>
 /// Answers <c>pmem-writecache status</c> and <c>message</c> for a running cache over the control socket
-/// (<see cref="ControlProtocol"/>). Only the owner can connect (mode 0600 before listening).
+/// (<see cref="ControlProtocol"/>). Only the owner can connect (mode 0600 before listening). Connections are served
+/// concurrently; at <see cref="MaxConnections"/> the one idle longest is closed for a new one, and a connection idle
+/// for <see cref="IdleTimeout"/> is closed, so idle connections can never lock out <c>status</c>.
 /// </summary>
 internal sealed class ControlServer : IAsyncDisposable
 {
-    private const int MaxConnections = 16;
+    /// <summary>Connections served at once.</summary>
+    public const int MaxConnections = 16;
+
+    private const int ListenBacklog = 128;
+
+    /// <summary>How long a connection may wait between requests.</summary>
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
+
     private readonly Socket _listener;
     private readonly WriteCacheDevice _cache;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
-    private readonly SemaphoreSlim _connectionSlots = new(MaxConnections, MaxConnections);
+    private readonly Lock _connectionsLock = new();
+    private readonly List<ControlConnection> _connections = [];
     private readonly Task _acceptLoop;
 
     private ControlServer(string path, Socket listener, WriteCacheDevice cache, ILogger logger)
@@ -31,19 +41,17 @@ internal sealed class ControlServer : IAsyncDisposable
     /// <summary>The control socket.</summary>
     public string Path { get; }
 
-    /// <summary>Listens on <paramref name="path"/>; a stale socket of a killed server is replaced, a live one is an error.</summary>
+    /// <summary>Listens on <paramref name="path"/>; a stale socket of ours is replaced, a live one or anything else is an error.</summary>
+    /// <exception cref="ToolException">The path cannot be used (exit 2), naming why.</exception>
     public static ControlServer Start(string path, WriteCacheDevice cache, ILogger logger)
     {
+        path = System.IO.Path.GetFullPath(path);
+        SocketPaths.VerifyBindable(path, "control socket");
         if (File.Exists(path))
         {
             if (ControlClient.IsAnswering(path))
             {
                 throw new ToolException($"another pmem-writecache already answers on '{path}'.", ToolExitCode.BadInput);
-            }
-
-            if (new FileInfo(path).Length != 0)
-            {
-                throw new ToolException($"'{path}' exists and is not a socket; refusing to replace it.", ToolExitCode.BadInput);
             }
 
             File.Delete(path);
@@ -54,7 +62,8 @@ internal sealed class ControlServer : IAsyncDisposable
         {
             socket.Bind(new UnixDomainSocketEndPoint(path));
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            socket.Listen(MaxConnections);
+            // A full backlog refuses a non-blocking connect (EAGAIN) rather than queueing it: room for bursts.
+            socket.Listen(ListenBacklog);
         }
         catch
         {
@@ -82,10 +91,17 @@ internal sealed class ControlServer : IAsyncDisposable
         {
             while (true)
             {
-                await _connectionSlots.WaitAsync(_stop.Token);
                 Socket client = await _listener.AcceptAsync(_stop.Token);
                 running.RemoveAll(task => task.IsCompleted);
-                running.Add(ServeAsync(client));
+                var connection = new ControlConnection(client, _stop.Token);
+                if (!Admit(connection))
+                {
+                    _logger.LogWarning("Control connection refused: all {Max} connections are busy with requests.", MaxConnections);
+                    connection.Dispose();
+                    continue;
+                }
+
+                running.Add(ServeAsync(connection));
             }
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
@@ -96,15 +112,52 @@ internal sealed class ControlServer : IAsyncDisposable
         await Task.WhenAll(running);
     }
 
-    private async Task ServeAsync(Socket client)
+    /// <summary>Takes a slot for <paramref name="connection"/>, closing the connection idle longest when all are taken.</summary>
+    private bool Admit(ControlConnection connection)
+    {
+        lock (_connectionsLock)
+        {
+            if (_connections.Count >= MaxConnections)
+            {
+                ControlConnection? idlest = _connections.Where(c => c.IdleSince != 0).MinBy(c => c.IdleSince);
+                if (idlest is null)
+                {
+                    return false;
+                }
+
+                _logger.LogInformation("Control connections at the limit of {Max}: closing the one idle longest.", MaxConnections);
+                idlest.Close();
+                _connections.Remove(idlest);
+            }
+
+            _connections.Add(connection);
+            return true;
+        }
+    }
+
+    private async Task ServeAsync(ControlConnection connection)
     {
         try
         {
-            await using var stream = new NetworkStream(client, ownsSocket: true);
+            await using var stream = new NetworkStream(connection.Socket, ownsSocket: false);
             using var reader = new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: false, bufferSize: ControlProtocol.MaxLineLength);
             await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
-            while (await ReadBoundedLineAsync(reader) is { } line)
+            while (true)
             {
+                string? line;
+                connection.IdleSince = Environment.TickCount64;
+                using (var idle = CancellationTokenSource.CreateLinkedTokenSource(connection.Closed))
+                {
+                    idle.CancelAfter(IdleTimeout);
+                    line = await ReadBoundedLineAsync(reader, idle.Token);
+                }
+
+                connection.IdleSince = 0;
+                if (line is null)
+                {
+                    break;
+                }
+
                 await writer.WriteLineAsync(await AnswerAsync(line));
             }
         }
@@ -114,15 +167,20 @@ internal sealed class ControlServer : IAsyncDisposable
         }
         finally
         {
-            _connectionSlots.Release();
+            lock (_connectionsLock)
+            {
+                _connections.Remove(connection);
+            }
+
+            connection.Dispose();
         }
     }
 
-    private async Task<string?> ReadBoundedLineAsync(StreamReader reader)
+    private async Task<string?> ReadBoundedLineAsync(StreamReader reader, CancellationToken cancellationToken)
     {
         var line = new StringBuilder();
         var one = new char[1];
-        while (await reader.ReadAsync(one, _stop.Token) == 1)
+        while (await reader.ReadAsync(one, cancellationToken) == 1)
         {
             if (one[0] == '\n')
             {

@@ -8,7 +8,7 @@ internal sealed class ControlSocketOptions
 {
     public Option<string?> Socket { get; } = new("--socket", "-s")
     {
-        Description = $"The NBD Unix socket the server listens on; its control socket is this path + '{ControlProtocol.Suffix}'. Default: {NbdServerOptions.DefaultUnixSocketPath}.",
+        Description = $"The NBD Unix socket the server listens on; its control socket is this path + '{ControlProtocol.Suffix}'. Default: {PrivatePaths.DefaultNbdSocketPath()}.",
     };
 
     public Option<string?> ControlSocket { get; } = new("--control-socket")
@@ -23,5 +23,5 @@ internal sealed class ControlSocketOptions
     }
 
     public string Resolve(ParseResult parse)
-        => parse.GetValue(ControlSocket) ?? ControlProtocol.PathForSocket(parse.GetValue(Socket) ?? NbdServerOptions.DefaultUnixSocketPath);
+        => parse.GetValue(ControlSocket) ?? ControlProtocol.PathForSocket(parse.GetValue(Socket) ?? PrivatePaths.DefaultNbdSocketPath());
 }

@@ -6,11 +6,19 @@ internal static class DeviceFiles
     /// <summary>
     /// Creates <paramref name="path"/> with <paramref name="length"/> bytes unless it exists. The origin is sparse; a
     /// cache is allocated up front, because a store into a hole of a full file system kills a mapping process with SIGBUS.
+    /// The file is created exclusively (<c>O_EXCL</c>: a link or a file someone placed there meanwhile is not followed
+    /// or reused); one that exists in a directory other users may write is used only if it is ours and private.
     /// </summary>
     /// <returns>True if the file was created, false if it existed and is used as it is.</returns>
-    /// <exception cref="ToolException">The path exists and is smaller than asked, or cannot be created.</exception>
-    public static bool CreateIfMissing(string path, long length, bool allocate)
+    /// <exception cref="ToolException">The path exists and is smaller than asked, not ours, or cannot be created.</exception>
+    public static bool CreateIfMissing(string path, long length, bool allocate, string role)
     {
+        string directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/";
+        if (PrivatePaths.IsShared(directory))
+        {
+            PrivatePaths.VerifyOwnedEntry(path, role);
+        }
+
         if (File.Exists(path))
         {
             // A block device reports length 0 here; the engine checks its real size.
@@ -23,12 +31,7 @@ internal static class DeviceFiles
             return false;
         }
 
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null)
-        {
-            Directory.CreateDirectory(directory);
-        }
-
+        Directory.CreateDirectory(directory);
         var options = new FileStreamOptions
         {
             Mode = FileMode.CreateNew,

@@ -13,7 +13,8 @@ internal static class FlushCommand
         command.Arguments.Add(table);
         command.SetAction((parse, _) => CommandRunner.RunAsync(async () =>
         {
-            WriteCacheTable parsed = TableLineArgument.Parse(parse.GetValue(table)!);
+            WriteCacheTable parsed = TableLineArgument.Parse(parse.GetValue(table)!, command);
+            await DeviceGuard.CheckAsync(parsed);
             using ILoggerFactory logging = ToolLogging.Create(LogLevel.Warning);
             await using WriteCacheDevice cache = await WriteCacheDevice.OpenAsync(parsed.ToString(), new ToolDeviceResolver(logging.CreateLogger("pmem-writecache")));
             WriteCacheStatus before = cache.GetStatus();

@@ -20,7 +20,8 @@ internal static class FormatCommand
         command.Options.Add(force);
         command.SetAction((parse, _) => CommandRunner.RunAsync(async () =>
         {
-            WriteCacheTable parsed = TableLineArgument.Parse(parse.GetValue(table)!);
+            WriteCacheTable parsed = TableLineArgument.Parse(parse.GetValue(table)!, command);
+            await DeviceGuard.CheckAsync(parsed);
             bool forced = parse.GetValue(force);
             bool formatted = await GuardAsync(parsed, forced);
             if (formatted)

@@ -26,6 +26,7 @@ internal static class MessageCommand
         command.Options.Add(timeout);
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
+            CommandLineErrors.RefuseOptions(parse.GetValue(words)!, command);
             string path = sockets.Resolve(parse);
             string message = string.Join(' ', parse.GetValue(words)!);
             await using ControlClient client = await ControlClient.ConnectAsync(path, cancellationToken);

@@ -6,7 +6,8 @@ namespace Pmem.WriteCache.Tool;
 /// <summary>
 /// The no-argument <c>serve</c>: an origin (1 GiB, sparse) and a cache (256 MiB) in a scratch directory, the cache on
 /// a DAX file system when one is mounted and writable, otherwise on <c>/dev/shm</c> as emulated pmem. Files are kept
-/// between runs, so what was written survives a restart.
+/// between runs, so what was written survives a restart. Every default path is private to the user
+/// (<see cref="PrivatePaths"/>): the scratch directory, and the cache's directory on the DAX mount or <c>/dev/shm</c>.
 /// </summary>
 internal static class ScratchSetup
 {
@@ -17,13 +18,16 @@ internal static class ScratchSetup
     public const long CacheSize = 256L << 20;
 
     /// <summary>The settings the quick start serves with: the table line over the scratch files and a socket in the scratch directory.</summary>
+    /// <exception cref="ToolException">A default path is not private to the user, or a file there is not theirs (exit 2).</exception>
     public static ServeSettings Apply(ServeSettings settings)
     {
-        string directory = Path.GetFullPath(settings.ScratchDirectory
-            ?? (Environment.GetEnvironmentVariable(ScratchVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultDirectory()));
-        Directory.CreateDirectory(directory);
+        string? chosen = settings.ScratchDirectory
+            ?? (Environment.GetEnvironmentVariable(ScratchVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
+        string directory = chosen is null ? PrivatePaths.EnsurePrivateDirectory(DefaultDirectory()) : ChosenDirectory(chosen);
         string origin = Path.Combine(directory, "origin.img");
-        string cache = Path.Combine(CacheDirectory() ?? directory, $"pmem-writecache-{DirectoryTag(directory)}.cache");
+        string cache = Path.Combine(CacheDirectory() ?? directory, $"{DirectoryTag(directory)}.cache");
+        PrivatePaths.VerifyOwnedEntry(origin, "origin");
+        PrivatePaths.VerifyOwnedEntry(cache, "cache");
         var table = WriteCacheTable.Parse($"p {origin} {cache} 4096 0");
         return settings with
         {
@@ -34,45 +38,57 @@ internal static class ScratchSetup
         };
     }
 
+    /// <summary><c>$XDG_RUNTIME_DIR/pmem-writecache-UID</c>, else <c>pmem-writecache-UID</c> in the temp directory.</summary>
     private static string DefaultDirectory()
+        => Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } runtime
+            ? Path.Combine(runtime, PrivatePaths.PerUserName)
+            : PrivatePaths.RuntimeDirectoryPath();
+
+    /// <summary>A directory the user named: theirs to choose, created private if missing; its files are still checked.</summary>
+    private static string ChosenDirectory(string chosen)
     {
-        string root = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } runtime ? runtime : Path.GetTempPath();
-        return Path.Combine(root, $"pmem-writecache-{Environment.UserName}");
+        string directory = Path.GetFullPath(chosen);
+        PrivatePaths.VerifyParent(directory);
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return directory;
     }
 
-    /// <summary>A mounted DAX file system we may write to, else <c>/dev/shm</c>, else null (the scratch directory: page granularity).</summary>
+    /// <summary>
+    /// Our private directory on a mounted DAX file system we may write to, else on <c>/dev/shm</c>, else null (the
+    /// scratch directory: page granularity). A directory there that another user made first is refused, not skipped.
+    /// </summary>
     private static string? CacheDirectory()
     {
-        if (File.Exists("/proc/mounts"))
+        foreach (string root in DaxMounts().Append("/dev/shm"))
         {
-            foreach (string line in File.ReadLines("/proc/mounts"))
+            string directory = Path.Combine(root, PrivatePaths.PerUserName);
+            try
             {
-                string[] fields = line.Split(' ');
-                if (fields.Length >= 4 && fields[3].Split(',').Any(option => option is "dax" or "dax=always") && IsWritable(fields[1]))
-                {
-                    return fields[1];
-                }
+                return PrivatePaths.EnsurePrivateDirectory(directory);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Not writable for us (read-only mount, no permission): try the next place.
             }
         }
 
-        return Directory.Exists("/dev/shm") && IsWritable("/dev/shm") ? "/dev/shm" : null;
+        return null;
     }
 
-    private static bool IsWritable(string directory)
+    private static IEnumerable<string> DaxMounts()
     {
-        string probe = Path.Combine(directory, $".pmem-writecache-probe-{Environment.ProcessId}");
-        try
+        if (!File.Exists("/proc/mounts"))
         {
-            File.WriteAllBytes(probe, []);
-            File.Delete(probe);
-            return true;
+            return [];
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
+
+        return File.ReadLines("/proc/mounts")
+            .Select(line => line.Split(' '))
+            .Where(fields => fields.Length >= 4 && fields[3].Split(',').Any(option => option is "dax" or "dax=always"))
+            .Select(fields => fields[1])
+            .ToList();
     }
 
     /// <summary>Names the cache after the scratch directory, so each scratch directory has its own and finds it again.</summary>
-    private static string DirectoryTag(string directory) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(directory)))[..12];
+    private static string DirectoryTag(string directory) => "pmem-writecache-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(directory)))[..12];
 }

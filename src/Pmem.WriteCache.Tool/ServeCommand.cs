@@ -10,9 +10,9 @@ internal static class ServeCommand
     public static Command Create()
     {
         var table = TableLineArgument.Create(optional: true);
-        var socket = new Option<string?>("--socket", "-s") { Description = "Unix socket to serve on (mode 0600). Default: $XDG_RUNTIME_DIR/pmem-nbd.sock, or nbd.sock in the scratch directory without a table line." };
+        var socket = new Option<string?>("--socket", "-s") { Description = $"Unix socket to serve on (mode 0600). Default: {PrivatePaths.DefaultNbdSocketPath()}, or nbd.sock in the scratch directory without a table line." };
         var listen = new Option<string?>("--listen") { Description = "Serve on loopback TCP instead, e.g. 127.0.0.1:10809." };
-        var control = new Option<string?>("--control-socket") { Description = "Control socket for status and messages. Default: the NBD socket's path + '.ctl'." };
+        var control = new Option<string?>("--control-socket") { Description = $"Control socket for status and messages. Default: the NBD socket's path + '{ControlProtocol.Suffix}', or for TCP pmem-writecache-ADDRESS-PORT{ControlProtocol.Suffix} (the port bound) in {PrivatePaths.RuntimeDirectoryPath()}." };
         var exportName = new Option<string>("--export-name") { Description = "NBD export name.", DefaultValueFactory = _ => string.Empty };
         var readOnly = new Option<bool>("--read-only") { Description = "Serve read-only." };
         var createOrigin = new Option<string?>("--create-origin") { Description = "Create the origin file (sparse) with this size if it does not exist, e.g. 1G." };
@@ -31,7 +31,7 @@ internal static class ServeCommand
             string[] words = parse.GetValue(table) ?? [];
             // The table line is checked before anything is created, so a refused line leaves no files behind.
             var settings = new ServeSettings(
-                Table: words.Length == 0 ? null : TableLineArgument.Parse(words),
+                Table: words.Length == 0 ? null : TableLineArgument.Parse(words, command),
                 SocketPath: parse.GetValue(socket),
                 Listen: ParseListen(parse.GetValue(listen)),
                 ControlSocketPath: parse.GetValue(control),

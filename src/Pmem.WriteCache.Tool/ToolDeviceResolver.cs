@@ -32,6 +32,10 @@ internal sealed class ToolDeviceResolver : WriteCacheDeviceResolver
     public static bool IsNbdUri(string name) => name.StartsWith("nbd:", StringComparison.OrdinalIgnoreCase) || name.StartsWith("nbd+", StringComparison.OrdinalIgnoreCase);
 
     /// <inheritdoc />
+    /// <remarks>An NBD URI names storage on the other side of a socket: nothing here to compare.</remarks>
+    public override DeviceIdentity? Identify(string name) => IsNbdUri(name) ? null : base.Identify(name);
+
+    /// <inheritdoc />
     public override IBlockDevice OpenOrigin(string name) => _wrapOrigin(OpenPlainOrigin(name, readOnly: false));
 
     /// <summary>Opens the origin without metrics, for commands that only read it.</summary>

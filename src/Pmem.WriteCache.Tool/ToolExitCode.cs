@@ -14,4 +14,7 @@ internal static class ToolExitCode
 
     /// <summary>The cache device's metadata is corrupt (dm-writecache could never have written it).</summary>
     public const int Corrupt = 3;
+
+    /// <summary><c>serve</c> was stopped by a second SIGINT/SIGTERM before its clean shutdown finished (what SIGKILL leaves).</summary>
+    public const int ForcedStop = 4;
 }

@@ -166,11 +166,13 @@ public sealed class WriteCacheDevice : IBlockDevice
     /// <param name="tableLine">E.g. <c>p /dev/sdb /dev/dax0.0 4096 2 high_watermark 60</c>.</param>
     /// <param name="resolver">Opens the named devices; <see cref="WriteCacheDeviceResolver.Files"/> opens files.</param>
     /// <returns>The running cache, owning the devices it opened.</returns>
-    /// <exception cref="WriteCacheConfigurationException">The line or a device is refused, with the kernel's message.</exception>
+    /// <exception cref="WriteCacheConfigurationException">The line or a device is refused, with the kernel's message;
+    /// also when the origin and the cache are the same storage, before either is opened.</exception>
     public static async Task<WriteCacheDevice> OpenAsync(string tableLine, WriteCacheDeviceResolver? resolver = null)
     {
         WriteCacheTable table = WriteCacheTable.Parse(tableLine);
         resolver ??= WriteCacheDeviceResolver.Files;
+        CacheOpener.RefuseSameStorage(table, resolver);
         IBlockDevice origin = CacheOpener.Resolve(() => resolver.OpenOrigin(table.Origin), "Origin data device lookup failed", table.Origin);
         try
         {

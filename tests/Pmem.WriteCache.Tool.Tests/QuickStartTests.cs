@@ -49,4 +49,22 @@ public sealed class QuickStartTests
         Assert.StartsWith($"0 {CacheSetup.DefaultOriginSize / 512} writecache 0 ", status.StandardOutput, StringComparison.Ordinal);
         Assert.Equal(0, await served.StopAsync());
     }
+
+    [Fact]
+    public async Task Serve_on_loopback_tcp_port_0_names_its_control_socket_after_the_port_bound()
+    {
+        using var scratch = new Scratch();
+        var setup = CacheSetup.Create(scratch, "s");
+        string runtime = scratch.PathOf("runtime");
+        Directory.CreateDirectory(runtime, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var environment = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime };
+        await using ServedCache served = await ServedCache.StartAsync([.. setup.Table, "--listen", "127.0.0.1:0"], socket: null, environment);
+        int port = new Uri(served.Uri).Port;
+        Assert.NotEqual(0, port);
+        string control = Path.Combine(runtime, $"pmem-writecache-127.0.0.1-{port}.ctl");
+        Assert.Contains($"pmem-writecache status --control-socket {control}", served.Output);
+        (await Tool.RunAsync("status", "--control-socket", control)).Succeeded();
+        Assert.Equal(0, await served.StopAsync());
+        Assert.False(File.Exists(control), "the control socket was left behind");
+    }
 }

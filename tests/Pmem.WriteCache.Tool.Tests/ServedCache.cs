@@ -14,6 +14,7 @@ internal sealed partial class ServedCache : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly StringBuilder _error = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private (string Text, TaskCompletionSource Found)? _awaitedError;
 
     private ServedCache(Process process, string? socket)
     {
@@ -52,12 +53,19 @@ internal sealed partial class ServedCache : IAsyncDisposable
     public static Task<ServedCache> StartAsync(Scratch scratch, string mode, string origin, string cache, params string[] extra)
         => StartAsync([mode, origin, cache, "4096", "0", "--socket", scratch.PathOf("nbd.sock"), .. extra], scratch.PathOf("nbd.sock"));
 
-    public static async Task<ServedCache> StartAsync(IEnumerable<string> arguments, string? socket, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="arguments">The words after <c>serve</c>.</param>
+    /// <param name="socket">The NBD socket it will listen on, if a Unix socket.</param>
+    /// <param name="environment">Variables to set for it.</param>
+    /// <param name="asUser">Run it as this user: <c>setpriv</c> options such as <c>--reuid=nobody</c>.</param>
+    public static async Task<ServedCache> StartAsync(IEnumerable<string> arguments, string? socket, IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? asUser = null)
     {
-        var process = Process.Start(ExternalProgram.StartInfo("dotnet", Tool.Arguments(["serve", .. arguments]), environment))!;
+        IEnumerable<string> command = Tool.Arguments(["serve", .. arguments]);
+        var process = Process.Start(asUser is null
+            ? ExternalProgram.StartInfo("dotnet", command, environment)
+            : ExternalProgram.StartInfo("setpriv", [.. asUser, ExternalProgram.Require("dotnet"), .. command], environment))!;
         var served = new ServedCache(process, socket);
         process.OutputDataReceived += (_, e) => served.OnOutput(e.Data);
-        process.ErrorDataReceived += (_, e) => served.Append(served._error, e.Data);
+        process.ErrorDataReceived += (_, e) => served.OnError(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         Task exited = process.WaitForExitAsync();
@@ -75,15 +83,42 @@ internal sealed partial class ServedCache : IAsyncDisposable
     public async Task<int> StopAsync()
     {
         Assert.Equal(0, kill(_process.Id, Sigterm));
-        using var timeout = new CancellationTokenSource(StopTimeout);
+        return await WaitForExitAsync(StopTimeout);
+    }
+
+    /// <summary>The server's process id, for signals.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>Waits until stderr holds <paramref name="text"/>; fails the test after <paramref name="timeout"/>.</summary>
+    public async Task WaitForErrorAsync(string text, TimeSpan timeout)
+    {
+        Task found;
+        lock (_error)
+        {
+            if (_error.ToString().Contains(text, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            _awaitedError = (text, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            found = _awaitedError.Value.Found.Task;
+        }
+
+        Assert.True(await Task.WhenAny(found, Task.Delay(timeout)) == found, $"'{text}' did not appear on stderr within {timeout.TotalSeconds} s:\n{Error}");
+    }
+
+    /// <summary>Waits for the process to exit by itself; fails the test (and kills it) after <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
         try
         {
-            await _process.WaitForExitAsync(timeout.Token);
+            await _process.WaitForExitAsync(cancel.Token);
         }
         catch (OperationCanceledException)
         {
             await KillAsync();
-            Assert.Fail($"pmem-writecache did not stop within {StopTimeout.TotalSeconds} s of SIGTERM:\n{Error}");
+            Assert.Fail($"pmem-writecache did not exit within {timeout.TotalSeconds} s:\n{Error}");
         }
 
         return _process.ExitCode;
@@ -115,6 +150,18 @@ internal sealed partial class ServedCache : IAsyncDisposable
         if (line?.StartsWith("Stop with", StringComparison.Ordinal) == true)
         {
             _ready.TrySetResult();
+        }
+    }
+
+    private void OnError(string? line)
+    {
+        Append(_error, line);
+        lock (_error)
+        {
+            if (line is not null && _awaitedError is { } awaited && line.Contains(awaited.Text, StringComparison.Ordinal))
+            {
+                awaited.Found.TrySetResult();
+            }
         }
     }
 

@@ -26,6 +26,19 @@ internal static class CacheOpener
         }
     }
 
+    /// <summary>
+    /// Refuses a table line whose origin and cache are the same storage, before anything is opened or written: the
+    /// cache's superblock would land on the origin's first blocks. Device-mapper refuses one device used twice too.
+    /// </summary>
+    public static void RefuseSameStorage(WriteCacheTable table, WriteCacheDeviceResolver resolver)
+    {
+        if (resolver.Identify(table.Origin) is { } origin && resolver.Identify(table.Cache) is { } cache && origin.Overlaps(cache, out string? reason))
+        {
+            throw new WriteCacheConfigurationException("Cache data device lookup failed", LinuxErrno.EBUSY,
+                $"the origin '{table.Origin}' and the cache '{table.Cache}' are the same storage: {reason}");
+        }
+    }
+
     /// <summary>The checks of the options against the devices' block sizes and the cache's size.</summary>
     public static void ValidateDevices(int originBlock, int cacheBlock, long cacheLength, WriteCacheOptions options)
     {
@@ -36,9 +49,10 @@ internal static class CacheOpener
                 $"block size {options.BlockSize}, origin logical block {originBlock}, cache logical block {cacheBlock}");
         }
 
-        if ((options.StartSector ?? 0) >= (ulong)(cacheLength / CacheLayout.SectorSize))
+        // As the kernel: only a given start_sector is checked here; an empty or tiny cache is "too small" later.
+        if (options.StartSector is { } start && start >= (ulong)(cacheLength / CacheLayout.SectorSize))
         {
-            throw WriteCacheOptions.InvalidOptional($"start_sector {options.StartSector} is not inside the {cacheLength / CacheLayout.SectorSize}-sector cache device");
+            throw WriteCacheOptions.InvalidOptional($"start_sector {start} is not inside the {cacheLength / CacheLayout.SectorSize}-sector cache device");
         }
     }
 
