@@ -230,13 +230,24 @@ namespace Pmem.Analyzers
                 {
                     foreach (IOperation statement in block.Operations)
                     {
-                        foreach (IOperation operation in statement.DescendantsAndSelf())
-                        {
-                            if (operation is IFlowAnonymousFunctionOperation lambda)
-                            {
-                                graphs.Enqueue((graph.GetAnonymousFunctionControlFlowGraph(lambda), null));
-                            }
-                        }
+                        EnqueueLambdas(statement, graph, graphs);
+                    }
+
+                    // A returned lambda, or one in a condition, is the block's branch value, not one of its operations.
+                    if (block.BranchValue is { } branchValue)
+                    {
+                        EnqueueLambdas(branchValue, graph, graphs);
+                    }
+                }
+            }
+
+            private static void EnqueueLambdas(IOperation statement, ControlFlowGraph graph, Queue<(ControlFlowGraph Graph, ISymbol? Owner)> graphs)
+            {
+                foreach (IOperation operation in statement.DescendantsAndSelf())
+                {
+                    if (operation is IFlowAnonymousFunctionOperation lambda)
+                    {
+                        graphs.Enqueue((graph.GetAnonymousFunctionControlFlowGraph(lambda), null));
                     }
                 }
             }
@@ -247,13 +258,28 @@ namespace Pmem.Analyzers
                 {
                     foreach (IOperation statement in block.Operations)
                     {
-                        foreach (IOperation operation in statement.InEvaluationOrder())
+                        if (CallsTrackedMethods(statement))
                         {
-                            if (operation is IInvocationOperation invocation && IsTracked(invocation.TargetMethod))
-                            {
-                                return true;
-                            }
+                            return true;
                         }
+                    }
+
+                    if (block.BranchValue is { } branchValue && CallsTrackedMethods(branchValue))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            private bool CallsTrackedMethods(IOperation statement)
+            {
+                foreach (IOperation operation in statement.InEvaluationOrder())
+                {
+                    if (operation is IInvocationOperation invocation && IsTracked(invocation.TargetMethod))
+                    {
+                        return true;
                     }
                 }
 
