@@ -20,6 +20,7 @@ public sealed class ConsumerTests(PackedPackage package)
         Assert.Contains("buildTransitive/Pmem.props", entries);
         Assert.Contains("README.md", entries);
         Assert.All(Enumerable.Range(1, 6), rule => Assert.Contains($"docs/rules/PMEM{rule:000}.md", entries));
+        Assert.Contains("docs/analyzer.md", entries); // the rule pages link to it
         string nuspec = new StreamReader(nupkg.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open()).ReadToEnd();
         Assert.DoesNotContain("Pmem.Generators\"", nuspec); // the generator ships inside, not as a dependency
     }
