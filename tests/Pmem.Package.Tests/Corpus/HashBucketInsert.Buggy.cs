@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Pmem;
 
 namespace Corpus.HashBucketInsert.Buggy;
@@ -6,19 +5,11 @@ namespace Corpus.HashBucketInsert.Buggy;
 // A chained hash table: an array of bucket heads (node offsets) at the start of the region, nodes elsewhere. Insert
 // fills the node and links it at its bucket's head; the link is stored before the node's flush is fenced, so a crash
 // can leave a bucket pointing at a node whose key and next link never reached the media.
-[StructLayout(LayoutKind.Explicit, Size = 24)]
-internal struct Node
-{
-    [FieldOffset(0)] public ulong Key;
-    [FieldOffset(8)] public ulong Value;
-    [FieldOffset(16)] public ulong Next;
-}
-
 internal sealed class HashTable(PmemRegion region, int buckets)
 {
     public void Insert(long nodeOffset, ulong key, ulong value)
     {
-        ref Node node = ref region.AsRef<Node>(nodeOffset);
+        ref HashNode node = ref region.AsRef<HashNode>(nodeOffset);
         Persist.PmemAssign(ref node.Key, key);
         Persist.PmemAssign(ref node.Value, value);
         Persist.PmemAssign(ref node.Next, Bucket(key));

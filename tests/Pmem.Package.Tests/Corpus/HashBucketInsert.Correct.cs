@@ -1,22 +1,13 @@
-using System.Runtime.InteropServices;
 using Pmem;
 
 namespace Corpus.HashBucketInsert.Correct;
 
 // The chained hash table with the node fenced before the bucket head links it.
-[StructLayout(LayoutKind.Explicit, Size = 24)]
-internal struct Node
-{
-    [FieldOffset(0)] public ulong Key;
-    [FieldOffset(8)] public ulong Value;
-    [FieldOffset(16)] public ulong Next;
-}
-
 internal sealed class HashTable(PmemRegion region, int buckets)
 {
     public void Insert(long nodeOffset, ulong key, ulong value)
     {
-        ref Node node = ref region.AsRef<Node>(nodeOffset);
+        ref HashNode node = ref region.AsRef<HashNode>(nodeOffset);
         Persist.PmemAssign(ref node.Key, key);
         Persist.PmemAssign(ref node.Value, value);
         Persist.PmemAssign(ref node.Next, Bucket(key));
