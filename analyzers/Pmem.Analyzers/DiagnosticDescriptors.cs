@@ -1,12 +1,14 @@
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 
 namespace Pmem.Analyzers
 {
-    /// <summary>The diagnostics of <see cref="PmemDurabilityAnalyzer"/>; each id has a page under <c>docs/rules/</c>.</summary>
+    /// <summary>
+    /// The diagnostics of <see cref="PmemDurabilityAnalyzer"/>; each id has a page under <c>docs/rules/</c>, linked per
+    /// compilation by <see cref="RuleHelpLinks"/> (where the pages are depends on the build, not on the analyzer).
+    /// </summary>
     internal static class DiagnosticDescriptors
     {
-        private const string HelpLinkBase = "https://example.invalid/pmem/docs/rules/";
-
         public static readonly DiagnosticDescriptor UnflushedWrite = new(
             id: "PMEM001",
             title: "Persistent write is not flushed",
@@ -14,8 +16,7 @@ namespace Pmem.Analyzers
             category: "Pmem.Durability",
             defaultSeverity: DiagnosticSeverity.Warning,
             isEnabledByDefault: true,
-            description: "Portable persistent-memory code must flush every write before the commit that makes it durable. On x86-64 PmemFlush is empty, so the bug passes every test there; on ARM64 the data stays in the CPU cache and a power cut loses it.",
-            helpLinkUri: HelpLinkBase + "PMEM001.md");
+            description: "Portable persistent-memory code must flush every write before the commit that makes it durable. On x86-64 PmemFlush is empty, so the bug passes every test there; on ARM64 the data stays in the CPU cache and a power cut loses it.");
 
         public static readonly DiagnosticDescriptor UncommittedWrite = new(
             id: "PMEM002",
@@ -24,8 +25,7 @@ namespace Pmem.Analyzers
             category: "Pmem.Durability",
             defaultSeverity: DiagnosticSeverity.Warning,
             isEnabledByDefault: true,
-            description: "A write is durable only after a PmemCommit (sfence on x86-64, dsb on ARM64) that follows its flush. A method that returns normally with a write not yet committed acknowledges data a power cut may lose.",
-            helpLinkUri: HelpLinkBase + "PMEM002.md");
+            description: "A write is durable only after a PmemCommit (sfence on x86-64, dsb on ARM64) that follows its flush. A method that returns normally with a write not yet committed acknowledges data a power cut may lose.");
 
         public static readonly DiagnosticDescriptor MisalignedAssign = new(
             id: "PMEM003",
@@ -34,8 +34,7 @@ namespace Pmem.Analyzers
             category: "Pmem.Atomicity",
             defaultSeverity: DiagnosticSeverity.Error,
             isEnabledByDefault: true,
-            description: "Only a store aligned to its size is failure-atomic on x86-64 and ARM64. A field at a misaligned FieldOffset, in a Pack-ed struct, or a misaligned constant offset reinterpreted as a wider integer can tear.",
-            helpLinkUri: HelpLinkBase + "PMEM003.md");
+            description: "Only a store aligned to its size is failure-atomic on x86-64 and ARM64. A field at a misaligned FieldOffset, in a Pack-ed struct, or a misaligned constant offset reinterpreted as a wider integer can tear.");
 
         public static readonly DiagnosticDescriptor PlainStoreToPmem = new(
             id: "PMEM004",
@@ -44,8 +43,7 @@ namespace Pmem.Analyzers
             category: "Pmem.Durability",
             defaultSeverity: DiagnosticSeverity.Warning,
             isEnabledByDefault: true,
-            description: "Plain stores into mapped persistent memory are neither non-temporal on x86-64 nor tracked by the analyzer's flush and commit checks; an aligned wide store may even be split by the JIT.",
-            helpLinkUri: HelpLinkBase + "PMEM004.md");
+            description: "Plain stores into mapped persistent memory are neither non-temporal on x86-64 nor tracked by the analyzer's flush and commit checks; an aligned wide store may even be split by the JIT.");
 
         public static readonly DiagnosticDescriptor PublishBeforeDurable = new(
             id: "PMEM005",
@@ -54,8 +52,7 @@ namespace Pmem.Analyzers
             category: "Pmem.Ordering",
             defaultSeverity: DiagnosticSeverity.Warning,
             isEnabledByDefault: true,
-            description: "A published location (a sequence count, a valid flag, a log tail) must be stored only after everything it covers is flushed and committed; otherwise the CPU may make it durable first.",
-            helpLinkUri: HelpLinkBase + "PMEM005.md");
+            description: "A published location (a sequence count, a valid flag, a log tail) must be stored only after everything it covers is flushed and committed; otherwise the CPU may make it durable first.");
 
         public static readonly DiagnosticDescriptor RedundantPrimitive = new(
             id: "PMEM006",
@@ -64,7 +61,10 @@ namespace Pmem.Analyzers
             category: "Pmem.Performance",
             defaultSeverity: DiagnosticSeverity.Info,
             isEnabledByDefault: true,
-            description: "A fence with nothing written or flushed since the previous fence, or a flush of a range already flushed and not written since, costs time (a dsb or sfence stalls the pipeline) and persists nothing.",
-            helpLinkUri: HelpLinkBase + "PMEM006.md");
+            description: "A fence with nothing written or flushed since the previous fence, or a flush of a range already flushed and not written since, costs time (a dsb or sfence stalls the pipeline) and persists nothing.");
+
+        /// <summary>Every rule, in id order.</summary>
+        public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
+            UnflushedWrite, UncommittedWrite, MisalignedAssign, PlainStoreToPmem, PublishBeforeDurable, RedundantPrimitive);
     }
 }

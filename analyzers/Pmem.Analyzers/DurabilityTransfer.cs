@@ -72,7 +72,7 @@ namespace Pmem.Analyzers
 
             foreach (PendingWrite write in atExit.Pending)
             {
-                if (write.IsCallerCommits)
+                if (write.IsCallerCommits || write.CommittedBeforeFlush)
                 {
                     continue;
                 }
@@ -251,16 +251,19 @@ namespace Pmem.Analyzers
         private DurabilityState Commit(IOperation commit, DurabilityState state)
         {
             Findings.RecordCommit(commit, needed: state.MayHaveUncommittedWork);
+            ImmutableArray<PendingWrite> notDurable = ImmutableArray<PendingWrite>.Empty;
             foreach (PendingWrite write in state.Pending)
             {
                 if (!write.IsFlushed && !write.IsCallerCommits)
                 {
                     Findings.UnflushedAtCommit.Add(write.Write);
+
+                    // The fence orders nothing that is still in the cache: a publish after it must still see the write.
+                    notDurable = Add(notDurable, write.AsCommittedBeforeFlush());
                 }
             }
 
-            // A write reported unflushed here is not reported again at a later commit or the exit.
-            return state.With(pending: ImmutableArray<PendingWrite>.Empty, mayHaveUncommittedWork: false);
+            return state.With(pending: notDurable, mayHaveUncommittedWork: false);
         }
 
         /// <summary>A callee that may flush and commit is taken to do so for every pending write: no warning on code the analyzer cannot see.</summary>

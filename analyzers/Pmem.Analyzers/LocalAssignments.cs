@@ -61,8 +61,13 @@ namespace Pmem.Analyzers
                 case IVariableDeclaratorOperation { Initializer: { } initializer } declarator:
                     Add(declarator.Symbol, initializer.Value);
                     break;
-                case ISimpleAssignmentOperation { Target: ILocalReferenceOperation local } assignment when !assignment.IsRef || local.Local.IsRef:
-                    Add(local.Local, assignment.Value);
+                case ISimpleAssignmentOperation { Target: ILocalReferenceOperation local } assignment:
+                    // A plain store through a ref local writes what it points to; only "x = ref other" points it elsewhere.
+                    if (assignment.IsRef || !local.Local.IsRef)
+                    {
+                        Add(local.Local, assignment.Value);
+                    }
+
                     break;
                 case ISimpleAssignmentOperation { Target: IParameterReferenceOperation parameter }:
                     _untracked.Add(parameter.Parameter);
@@ -108,7 +113,9 @@ namespace Pmem.Analyzers
                 {
                     switch (operation)
                     {
-                        case ILocalReferenceOperation local:
+                        case ILocalReferenceOperation { Local.IsRef: false } local:
+                            // A ref local passed by ref, incremented or compound-assigned has its target written, not
+                            // itself: C# has no reference to a ref local, so only a ref assignment can point it elsewhere.
                             _untracked.Add(local.Local);
                             break;
                         case IParameterReferenceOperation parameter:

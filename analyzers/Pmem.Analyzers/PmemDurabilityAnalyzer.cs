@@ -32,13 +32,7 @@ namespace Pmem.Analyzers
         }
 
         /// <inheritdoc />
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
-            DiagnosticDescriptors.UnflushedWrite,
-            DiagnosticDescriptors.UncommittedWrite,
-            DiagnosticDescriptors.MisalignedAssign,
-            DiagnosticDescriptors.PlainStoreToPmem,
-            DiagnosticDescriptors.PublishBeforeDurable,
-            DiagnosticDescriptors.RedundantPrimitive);
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => DiagnosticDescriptors.All;
 
         /// <inheritdoc />
         public override void Initialize(AnalysisContext context)
@@ -57,7 +51,8 @@ namespace Pmem.Analyzers
                 }
 
                 var callees = new CalleeEffectsCache(start.Compilation, types);
-                start.RegisterOperationBlockAction(block => new MethodAnalysis(block, types, callees, _engine).Run());
+                RuleHelpLinks links = RuleHelpLinks.From(start.Options);
+                start.RegisterOperationBlockAction(block => new MethodAnalysis(block, types, callees, links, _engine).Run());
             });
         }
 
@@ -67,15 +62,17 @@ namespace Pmem.Analyzers
             private readonly OperationBlockAnalysisContext _context;
             private readonly PmemTypes _types;
             private readonly CalleeEffectsCache _callees;
+            private readonly RuleHelpLinks _links;
             private readonly DurabilityEngine _engine;
             private readonly List<IOperation> _operations = new();
             private LocalAssignments? _locals;
 
-            public MethodAnalysis(OperationBlockAnalysisContext context, PmemTypes types, CalleeEffectsCache callees, DurabilityEngine engine)
+            public MethodAnalysis(OperationBlockAnalysisContext context, PmemTypes types, CalleeEffectsCache callees, RuleHelpLinks links, DurabilityEngine engine)
             {
                 _context = context;
                 _types = types;
                 _callees = callees;
+                _links = links;
                 _engine = engine;
             }
 
@@ -169,7 +166,7 @@ namespace Pmem.Analyzers
                         ImmutableDictionary<string, string?> properties = store.Replacement is null
                             ? ImmutableDictionary<string, string?>.Empty
                             : ImmutableDictionary<string, string?>.Empty.Add(PlainStoreDetector.ReplacementProperty, store.Replacement);
-                        _context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PlainStoreToPmem, operation.Syntax.GetLocation(), properties, store.Description));
+                        _context.ReportDiagnostic(Diagnostic.Create(_links.For(DiagnosticDescriptors.PlainStoreToPmem), operation.Syntax.GetLocation(), properties, store.Description));
                     }
                 }
             }
@@ -230,13 +227,24 @@ namespace Pmem.Analyzers
                 {
                     foreach (IOperation statement in block.Operations)
                     {
-                        foreach (IOperation operation in statement.DescendantsAndSelf())
-                        {
-                            if (operation is IFlowAnonymousFunctionOperation lambda)
-                            {
-                                graphs.Enqueue((graph.GetAnonymousFunctionControlFlowGraph(lambda), null));
-                            }
-                        }
+                        EnqueueLambdas(statement, graph, graphs);
+                    }
+
+                    // A returned lambda, or one in a condition, is the block's branch value, not one of its operations.
+                    if (block.BranchValue is { } branchValue)
+                    {
+                        EnqueueLambdas(branchValue, graph, graphs);
+                    }
+                }
+            }
+
+            private static void EnqueueLambdas(IOperation statement, ControlFlowGraph graph, Queue<(ControlFlowGraph Graph, ISymbol? Owner)> graphs)
+            {
+                foreach (IOperation operation in statement.DescendantsAndSelf())
+                {
+                    if (operation is IFlowAnonymousFunctionOperation lambda)
+                    {
+                        graphs.Enqueue((graph.GetAnonymousFunctionControlFlowGraph(lambda), null));
                     }
                 }
             }
@@ -247,13 +255,28 @@ namespace Pmem.Analyzers
                 {
                     foreach (IOperation statement in block.Operations)
                     {
-                        foreach (IOperation operation in statement.InEvaluationOrder())
+                        if (CallsTrackedMethods(statement))
                         {
-                            if (operation is IInvocationOperation invocation && IsTracked(invocation.TargetMethod))
-                            {
-                                return true;
-                            }
+                            return true;
                         }
+                    }
+
+                    if (block.BranchValue is { } branchValue && CallsTrackedMethods(branchValue))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            private bool CallsTrackedMethods(IOperation statement)
+            {
+                foreach (IOperation operation in statement.InEvaluationOrder())
+                {
+                    if (operation is IInvocationOperation invocation && IsTracked(invocation.TargetMethod))
+                    {
+                        return true;
                     }
                 }
 
@@ -288,7 +311,7 @@ namespace Pmem.Analyzers
                         .Distinct()
                         .OrderBy(location => location.SourceSpan.Start);
                     ISymbol member = PublishTarget.Of(((IInvocationOperation)publish.Key).ArgumentValue(0), _types)!;
-                    _context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PublishBeforeDurable, publish.Key.Syntax.GetLocation(), unflushed, member.Name));
+                    _context.ReportDiagnostic(Diagnostic.Create(_links.For(DiagnosticDescriptors.PublishBeforeDurable), publish.Key.Syntax.GetLocation(), unflushed, member.Name));
                 }
 
                 foreach (IOperation commit in findings.RedundantCommits)
@@ -303,7 +326,7 @@ namespace Pmem.Analyzers
             }
 
             private void Report(DiagnosticDescriptor descriptor, IOperation operation, params object[] arguments) =>
-                _context.ReportDiagnostic(Diagnostic.Create(descriptor, operation.Syntax.GetLocation(), arguments));
+                _context.ReportDiagnostic(Diagnostic.Create(_links.For(descriptor), operation.Syntax.GetLocation(), arguments));
         }
     }
 }

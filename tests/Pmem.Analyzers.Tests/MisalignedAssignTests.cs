@@ -92,4 +92,44 @@ public sealed class MisalignedAssignTests
             }
         }
         """);
+
+    [Fact]
+    public Task Constant_offsets_kept_through_ref_locals() => Verify.AnalyzerAsync("""
+        class C
+        {
+            void M(PmemRegion region)
+            {
+                ref uint g = ref MemoryMarshal.AsRef<uint>(region.Span.Slice(6));
+                ref ulong s = ref Unsafe.AddByteOffset(ref region.AsRef<ulong>(0), (nint)20);
+                ref ulong x = ref region.AsRef<ulong>(12);
+                ref ulong fine = ref region.AsRef<ulong>(16);
+                {|PMEM003:Persist.PmemAssign(ref g, 1U)|};
+                {|PMEM003:Persist.PmemAssign(ref s, 1UL)|};
+                {|PMEM003:Persist.PmemAssign(ref x, 1UL)|};
+                {|PMEM003:Persist.PmemAssign(ref x, 2UL)|};
+                Persist.PmemAssign(ref fine, 1UL);
+                Persist.PmemFlush(region.Span);
+                Persist.PmemCommit();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Ref_local_reassigned_by_ref_keeps_no_stale_offset() => Verify.AnalyzerAsync("""
+        class C
+        {
+            void M(PmemRegion region, bool second)
+            {
+                ref ulong x = ref region.AsRef<ulong>(12);
+                if (second)
+                {
+                    x = ref region.AsRef<ulong>(16);
+                }
+
+                Persist.PmemAssign(ref x, 1UL);
+                Persist.PmemFlush(region.Span);
+                Persist.PmemCommit();
+            }
+        }
+        """);
 }

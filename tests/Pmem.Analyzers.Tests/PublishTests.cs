@@ -123,4 +123,61 @@ public sealed class PublishTests
             }
         }
         """);
+
+    [Fact]
+    public Task Publish_after_a_commit_that_came_before_the_flush() => Verify.AnalyzerAsync(Superblock + """
+        class C
+        {
+            void M(PmemRegion region, byte[] data)
+            {
+                ref Superblock sb = ref region.AsRef<Superblock>(0);
+                Span<byte> block = region.Slice(4096, 4096);
+                {|PMEM001:Persist.PmemMemcpy(block, data)|};
+                Persist.PmemCommit();
+                {|PMEM005:Persist.PmemAssign(ref sb.SeqCount, 2UL)|};
+                Persist.PmemFlush(region.Slice(0, 16));
+                Persist.PmemCommit();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Publish_after_the_late_flush_is_committed_is_silent() => Verify.AnalyzerAsync(Superblock + """
+        class C
+        {
+            void M(PmemRegion region, byte[] data)
+            {
+                ref Superblock sb = ref region.AsRef<Superblock>(0);
+                Span<byte> block = region.Slice(4096, 4096);
+                {|PMEM001:Persist.PmemMemcpy(block, data)|};
+                Persist.PmemCommit();
+                Persist.PmemFlush(block);
+                Persist.PmemCommit();
+                Persist.PmemAssign(ref sb.SeqCount, 2UL);
+                Persist.PmemFlush(region.Slice(0, 16));
+                Persist.PmemCommit();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Publish_after_the_late_flush_but_before_its_commit() => Verify.AnalyzerAsync(Superblock + """
+        class C
+        {
+            void M(PmemRegion region, byte[] data, int count)
+            {
+                ref Superblock sb = ref region.AsRef<Superblock>(0);
+                Span<byte> block = region.Slice(4096, 4096);
+                for (int i = 0; i < count; i++)
+                {
+                    {|PMEM001:Persist.PmemMemcpy(block, data)|};
+                    Persist.PmemCommit();
+                    Persist.PmemFlush(block);
+                    {|PMEM005:Persist.PmemAssign(ref sb.SeqCount, (ulong)i)|};
+                    Persist.PmemFlush(region.Slice(0, 16));
+                    Persist.PmemCommit();
+                }
+            }
+        }
+        """);
 }

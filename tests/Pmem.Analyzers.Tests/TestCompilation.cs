@@ -36,11 +36,11 @@ internal static class TestCompilation
     }
 
     /// <summary>The analyzer's diagnostics (an exception it throws is an AD0001) and the time the compiler's telemetry charges it.</summary>
-    public static async Task<(ImmutableArray<Diagnostic> Diagnostics, TimeSpan Time)> AnalyzeAsync(Compilation compilation, DiagnosticAnalyzer analyzer)
+    public static async Task<(ImmutableArray<Diagnostic> Diagnostics, TimeSpan Time)> AnalyzeAsync(Compilation compilation, DiagnosticAnalyzer analyzer, AnalyzerOptions? options = null)
     {
         CompilationWithAnalyzers withAnalyzers = compilation.WithAnalyzers(
             [analyzer],
-            new CompilationWithAnalyzersOptions(new AnalyzerOptions([]), onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: true));
+            new CompilationWithAnalyzersOptions(options ?? new AnalyzerOptions([]), onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: true));
         ImmutableArray<Diagnostic> diagnostics = await withAnalyzers.GetAnalyzerDiagnosticsAsync(TestContext.Current.CancellationToken);
         AnalyzerTelemetryInfo telemetry = await withAnalyzers.GetAnalyzerTelemetryInfoAsync(analyzer, TestContext.Current.CancellationToken);
         return (diagnostics, telemetry.ExecutionTime);

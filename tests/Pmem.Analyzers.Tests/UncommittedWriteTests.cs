@@ -199,4 +199,93 @@ public sealed class UncommittedWriteTests
             }
         }
         """);
+
+    [Fact]
+    public Task Returned_lambda_that_never_commits() => Verify.AnalyzerAsync("""
+        class C
+        {
+            Action<byte[]> Writer(PmemRegion region)
+            {
+                return data =>
+                {
+                    {|PMEM002:Persist.PmemMemcpy(region.Slice(0, data.Length), data)|};
+                    Persist.PmemFlush(region.Slice(0, data.Length));
+                };
+            }
+
+            Action<byte[]> CommittingWriter(PmemRegion region)
+            {
+                return data =>
+                {
+                    Persist.PmemMemcpy(region.Slice(0, data.Length), data);
+                    Persist.PmemFlush(region.Slice(0, data.Length));
+                    Persist.PmemCommit();
+                };
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Stored_delegate_and_local_function_that_never_commit() => Verify.AnalyzerAsync("""
+        class C
+        {
+            private Action<byte[]>? _write;
+            private Func<byte[], Task>? _writeAsync;
+
+            void Install(PmemRegion region)
+            {
+                _write = delegate (byte[] data)
+                {
+                    {|PMEM002:Persist.PmemMemcpy(region.Slice(0, data.Length), data)|};
+                    Persist.PmemFlush(region.Slice(0, data.Length));
+                };
+                _writeAsync = async data =>
+                {
+                    await Task.Yield();
+                    {|PMEM002:Persist.PmemMemcpy(region.Slice(0, data.Length), data)|};
+                    Persist.PmemFlush(region.Slice(0, data.Length));
+                };
+            }
+
+            Func<byte[], Task> Committing(PmemRegion region) => async data =>
+            {
+                await Task.Yield();
+                Persist.PmemMemcpy(region.Slice(0, data.Length), data);
+                Persist.PmemFlush(region.Slice(0, data.Length));
+                Persist.PmemCommit();
+            };
+
+            Action<byte[]> Local(PmemRegion region)
+            {
+                return Write;
+
+                void Write(byte[] data)
+                {
+                    {|PMEM002:Persist.PmemMemcpy(region.Slice(0, data.Length), data)|};
+                    Persist.PmemFlush(region.Slice(0, data.Length));
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Lambda_passed_in_a_condition_that_never_commits() => Verify.AnalyzerAsync("""
+        class C
+        {
+            bool M(PmemRegion region, Func<Func<byte[], bool>, bool> run)
+            {
+                if (run(data =>
+                {
+                    {|PMEM002:Persist.PmemMemcpy(region.Slice(0, data.Length), data)|};
+                    Persist.PmemFlush(region.Slice(0, data.Length));
+                    return true;
+                }))
+                {
+                    return true;
+                }
+
+                return run(data => data.Length > 0);
+            }
+        }
+        """);
 }

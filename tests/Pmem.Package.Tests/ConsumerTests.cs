@@ -19,6 +19,8 @@ public sealed class ConsumerTests(PackedPackage package)
         Assert.Contains("analyzers/dotnet/cs/Pmem.Analyzers.CodeFixes.dll", entries);
         Assert.Contains("buildTransitive/Pmem.props", entries);
         Assert.Contains("README.md", entries);
+        Assert.All(Enumerable.Range(1, 6), rule => Assert.Contains($"docs/rules/PMEM{rule:000}.md", entries));
+        Assert.Contains("docs/analyzer.md", entries); // the rule pages link to it
         string nuspec = new StreamReader(nupkg.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open()).ReadToEnd();
         Assert.DoesNotContain("Pmem.Generators\"", nuspec); // the generator ships inside, not as a dependency
     }
@@ -43,6 +45,7 @@ public sealed class ConsumerTests(PackedPackage package)
         }
 
         AssertAnalyzerReportedMissingFlush(build);
+        AssertTheHelpLinkOpensTheRulePageInThePackage(consumer);
     }
 
     [Fact]
@@ -78,6 +81,14 @@ public sealed class ConsumerTests(PackedPackage package)
         using ZipArchive nupkg = ZipFile.OpenRead(package.Nupkg);
         Assert.True(nupkg.GetEntry("analyzers/dotnet/cs/Pmem.Analyzers.dll") != null, "the package ships no analyzer (analyzers/dotnet/cs/Pmem.Analyzers.dll)");
         Assert.Matches(@"Program\.cs\(\d+,\d+\): warning PMEM001", buildOutput);
+    }
+
+    /// <summary>By default (no PmemRulesUrl) a diagnostic links to its page in the restored package (docs/analyzer.md, "Help links").</summary>
+    private void AssertTheHelpLinkOpensTheRulePageInThePackage(string consumer)
+    {
+        string page = Path.Combine(package.Packages, "pmem", package.Version, "docs", "rules", "PMEM001.md");
+        Assert.True(File.Exists(page), $"{page} was not restored with the package");
+        Assert.Equal(new Uri(page).AbsoluteUri, SarifLog.Read(Path.Combine(consumer, PackedPackage.DiagnosticsLog)).HelpLinks["PMEM001"]);
     }
 
     private static string ReadGenerated(string consumer, string intermediate)

@@ -31,17 +31,43 @@ public sealed class PackedPackage : IAsyncLifetime
 
     public string Nupkg { get; }
 
-    /// <summary>Writes a consumer project that references only the packed package into a new directory.</summary>
+    /// <summary>The SARIF log (version 2.1) the consumer projects write their diagnostics to.</summary>
+    public const string DiagnosticsLog = "diagnostics.sarif";
+
+    private static string ConsumerFiles { get; } = Path.Combine(AppContext.BaseDirectory, "Consumer");
+
+    /// <summary>Where the programs of the corpus are, one file each (copied from tests/Pmem.Package.Tests/Corpus).</summary>
+    public static string CorpusFiles { get; } = Path.Combine(AppContext.BaseDirectory, "Corpus");
+
+    /// <summary>Writes a consumer program that references only the packed package into a new directory.</summary>
     public string WriteConsumer(string name)
+    {
+        string directory = WriteProject(name, "Consumer.csproj.template");
+        File.Copy(Path.Combine(ConsumerFiles, "Program.cs"), Path.Combine(directory, "Program.cs"));
+        return directory;
+    }
+
+    /// <summary>Writes the corpus as one library that references only the packed package into a new directory.</summary>
+    public string WriteCorpusConsumer(string name)
+    {
+        string directory = WriteProject(name, "Corpus.csproj.template");
+        File.Copy(Path.Combine(ConsumerFiles, "Corpus.globalconfig"), Path.Combine(directory, "Corpus.globalconfig"));
+        foreach (string program in Directory.GetFiles(CorpusFiles, "*.cs"))
+        {
+            File.Copy(program, Path.Combine(directory, Path.GetFileName(program)));
+        }
+
+        return directory;
+    }
+
+    private string WriteProject(string name, string template)
     {
         string directory = Path.Combine(Root, name);
         Directory.CreateDirectory(directory);
-        string consumer = Path.Combine(AppContext.BaseDirectory, "Consumer");
-        File.WriteAllText(Path.Combine(directory, "Consumer.csproj"), File.ReadAllText(Path.Combine(consumer, "Consumer.csproj.template"))
+        File.WriteAllText(Path.Combine(directory, "Consumer.csproj"), File.ReadAllText(Path.Combine(ConsumerFiles, template))
             .Replace("$FEED$", Feed, StringComparison.Ordinal)
             .Replace("$PACKAGES$", Packages, StringComparison.Ordinal)
             .Replace("$VERSION$", Version, StringComparison.Ordinal));
-        File.Copy(Path.Combine(consumer, "Program.cs"), Path.Combine(directory, "Program.cs"));
 
         // Keep the consumer out of any Directory.Build.props of the machine's temp directory.
         File.WriteAllText(Path.Combine(directory, "Directory.Build.props"), "<Project />");
