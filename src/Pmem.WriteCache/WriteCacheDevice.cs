@@ -70,6 +70,12 @@ public sealed class WriteCacheDevice : IBlockDevice
     /// <summary>Number of cache blocks.</summary>
     public long BlockCount => _core.Settings.BlockCount;
 
+    /// <summary>
+    /// The blocks a fresh format of the cache area would have: more than <see cref="BlockCount"/> when the device grew
+    /// after it was formatted (the kernel then uses the formatted blocks only, and so does this).
+    /// </summary>
+    public long AreaBlockCount => CacheLayout.ForFreshArea(_core.Store.AreaSize, _core.Settings.BlockSize)?.BlockCount ?? 0;
+
     /// <summary>Bytes of RAM the cache's per-block state takes (entry table and index; in ssd mode also the metadata mirror).</summary>
     public long MetadataMemoryBytes => _core.Entries.MemoryBytes + _core.Store.MemoryBytes;
 
@@ -157,7 +163,7 @@ public sealed class WriteCacheDevice : IBlockDevice
     }
 
     /// <summary>Opens the cache a table line describes, resolving its device names with <paramref name="resolver"/>.</summary>
-    /// <param name="tableLine">E.g. <c>p /dev/sdb /dev/pmem0 4096 2 high_watermark 60</c>.</param>
+    /// <param name="tableLine">E.g. <c>p /dev/sdb /dev/dax0.0 4096 2 high_watermark 60</c>.</param>
     /// <param name="resolver">Opens the named devices; <see cref="WriteCacheDeviceResolver.Files"/> opens files.</param>
     /// <returns>The running cache, owning the devices it opened.</returns>
     /// <exception cref="WriteCacheConfigurationException">The line or a device is refused, with the kernel's message.</exception>
@@ -258,7 +264,7 @@ public sealed class WriteCacheDevice : IBlockDevice
         _core.Lock.Wait();
         try
         {
-            return new WriteCacheStatus(_core.Error.Errno, BlockCount, _core.Entries.FreeCount, _freelist.WritebackSize, _core.Stats.Snapshot());
+            return new WriteCacheStatus(_core.Error.IsSet, BlockCount, _core.Entries.FreeCount, _freelist.WritebackSize, _core.Stats.Snapshot()) { Errno = _core.Error.Errno };
         }
         finally
         {
