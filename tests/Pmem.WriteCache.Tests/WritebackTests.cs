@@ -190,4 +190,24 @@ public sealed class WritebackTests
         Assert.Equal(Blocks.Make(0, 1), await Blocks.Read(cache, 0));
         await cache.DisposeAsync();
     }
+
+    [Fact]
+    public async Task WatermarkWritebackIssuesRunsInSelectionOrder()
+    {
+        using var media = new TestMedia();
+        var origin = new FaultyBlockDevice(64 * Caches.MiB);
+        (WriteCacheDevice cache, _) = await Caches.Pmem(media, origin);
+        foreach (int block in new[] { 9, 3, 1 })
+        {
+            await cache.WriteAsync(block * 4096L, Blocks.Make(block, 1), BlockWriteFlags.ForceUnitAccess);
+        }
+
+        // Cleaner mode raises the watermarks: an ordinary pass takes the oldest first and the kernel issues its runs
+        // in that order under a plug, without sorting them.
+        await cache.SendMessageAsync("cleaner");
+        await cache.WhenWritebackIdle();
+        Assert.Equal([9L, 3L, 1L], origin.WriteLog.Select(w => w.Offset / 4096));
+        Assert.Equal(cache.BlockCount, cache.GetStatus().FreeBlocks);
+        await cache.DisposeAsync();
+    }
 }
