@@ -220,4 +220,58 @@ public sealed class WritebackTests
         Assert.Equal(cache.BlockCount, cache.GetStatus().FreeBlocks);
         await cache.DisposeAsync();
     }
+
+    [Fact]
+    public async Task AKickTakenBeforeASuspendStartsNoWritebackWhileSuspended()
+    {
+        var origin = new FaultyBlockDevice(64 * Caches.MiB);
+        using var media = new TestMedia();
+        // Watermarks 0: every allocation kicks writeback and any dirty block is written back; metadata_only sends
+        // plain writes around the cache, which makes pause_writeback hold the kicked worker (for up to a minute).
+        var options = new WriteCacheOptions(WriteCacheMode.Ssd)
+        {
+            HighWatermark = 0, LowWatermark = 0, MetadataOnly = true, PauseWriteback = TimeSpan.FromMinutes(1),
+        };
+        WriteCacheDevice cache = await Caches.Ssd(origin, media.File(16 * Caches.MiB, out _), options);
+        await cache.WhenWritebackIdle(); // the resume's kick found nothing to write
+        await cache.WriteAsync(0, Blocks.Make(0, 1));
+        await cache.WriteAsync(8 * 4096, Blocks.Make(8, 1), WriteCacheWriteFlags.Metadata | WriteCacheWriteFlags.ForceUnitAccess);
+        Assert.Equal(1, origin.Writes);
+
+        await cache.SuspendAsync();
+        // The worker holds a kick; once it sees the suspension it ends its pause and must not start a pass.
+        await cache.WhenWritebackIdle();
+        WriteCacheStatus status = cache.GetStatus();
+        Assert.Equal((1, 0L, cache.BlockCount - 1), (origin.Writes, status.WritebackBlocks, status.FreeBlocks));
+
+        await cache.ResumeAsync();
+        Assert.Equal(Blocks.Make(8, 1), await Blocks.Read(cache, 8));
+        await cache.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AResumeWaitsForTheWritebackOfASuspendInProgress()
+    {
+        using var media = new TestMedia();
+        var origin = new FaultyBlockDevice(64 * Caches.MiB);
+        (WriteCacheDevice cache, _) = await Caches.Pmem(media, origin);
+        await cache.WriteAsync(0, Blocks.Make(0, 1, count: 4), BlockWriteFlags.ForceUnitAccess);
+        await cache.SendMessageAsync("flush_on_suspend");
+        origin.Hold();
+        Task suspend = cache.SuspendAsync();
+        await origin.Held; // the suspend's writeback is writing to the origin
+        Task resume = cache.ResumeAsync();
+        // A pmem resume runs without waiting on any device: had it not queued behind the suspend, it would be done.
+        Assert.False(resume.IsCompleted, "the resume rebuilt the tables while the suspend's writeback was running");
+        origin.Release();
+        await suspend;
+        await resume;
+
+        // The resume rebuilt the tables after the writeback had freed the blocks, not under it.
+        WriteCacheStatus status = cache.GetStatus();
+        Assert.Equal((cache.BlockCount, 0L, false), (status.FreeBlocks, status.WritebackBlocks, status.HasError));
+        Assert.Equal(Blocks.Make(0, 1, count: 4), origin.Contents[..(4 * 4096)].ToArray());
+        Assert.Equal(Blocks.Make(0, 1, count: 4), await Blocks.Read(cache, 0, count: 4));
+        await cache.DisposeAsync();
+    }
 }
