@@ -27,6 +27,7 @@ public sealed class WriteCacheDevice : IBlockDevice
     private readonly RequestHandler _requests;
     private readonly Control _control;
     private readonly Writeback _writeback;
+    private readonly OriginActivity _originActivity;
     private bool _disposed;
 
     private WriteCacheDevice(IBlockDevice origin, bool ownsOrigin, CacheStore store, WriteCacheTable table)
@@ -36,11 +37,12 @@ public sealed class WriteCacheDevice : IBlockDevice
         _core = new CacheCore(new EngineSettings(table.Options, origin, store.Layout), origin, store, this);
         var kick = new WritebackKick();
         var originActivity = new OriginActivity(_core.Clock);
+        _originActivity = originActivity;
         _freelist = new Freelist(_core, kick);
         _commit = new CommitProtocol(_core, _freelist);
         _writeback = new Writeback(_core, _freelist, _commit, kick, originActivity);
         var writes = new WritePath(_core, _freelist, _commit, _writeback, originActivity);
-        _requests = new RequestHandler(_core, _freelist, _commit, _writeback, writes);
+        _requests = new RequestHandler(_core, _freelist, _commit, _writeback, writes, originActivity);
         _control = new Control(_core, _freelist, _commit, _writeback, new Recovery(_core, _commit));
         if (table.Options.Cleaner)
         {
@@ -93,6 +95,9 @@ public sealed class WriteCacheDevice : IBlockDevice
 
     /// <summary>Completes once background writeback has served every reason it was given to run so far.</summary>
     internal Task WhenWritebackIdle() => _writeback.WhenIdle();
+
+    /// <summary>Test hook: how long the origin has had no request-path write in flight, as <c>pause_writeback</c> judges it.</summary>
+    internal long OriginIdleMs => _originActivity.IdleMs;
 
     /// <summary>
     /// Opens a pmem-mode cache over <paramref name="cache"/> in front of <paramref name="origin"/>: formats the cache

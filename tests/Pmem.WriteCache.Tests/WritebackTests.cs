@@ -274,4 +274,24 @@ public sealed class WritebackTests
         Assert.Equal(Blocks.Make(0, 1, count: 4), await Blocks.Read(cache, 0, count: 4));
         await cache.DisposeAsync();
     }
+
+    [Fact]
+    public async Task AnSsdFlushCountsAsAnOriginWriteForPauseWriteback()
+    {
+        using var media = new TestMedia();
+        var origin = new FaultyBlockDevice(64 * Caches.MiB);
+        WriteCacheDevice cache = await Caches.Ssd(origin, media.File(16 * Caches.MiB, out _));
+        await cache.WriteAsync(0, Blocks.Make(0, 1));
+        Assert.True(cache.OriginIdleMs > 60_000); // no request has gone to the origin yet
+
+        // The kernel sends the second clone of a flush to the origin as a write and pause_writeback counts it.
+        origin.Hold();
+        ValueTask flush = cache.FlushAsync();
+        await origin.Held;
+        Assert.Equal(0, cache.OriginIdleMs);
+        origin.Release();
+        await flush;
+        Assert.InRange(cache.OriginIdleMs, 0, 60_000);
+        await cache.DisposeAsync();
+    }
 }
