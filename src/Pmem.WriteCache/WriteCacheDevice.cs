@@ -37,12 +37,12 @@ public sealed class WriteCacheDevice : IBlockDevice
         _core = new CacheCore(new EngineSettings(table.Options, origin, store.Layout), origin, store, this);
         var kick = new WritebackKick();
         var originActivity = new OriginActivity(_core.Clock);
-        _originActivity = originActivity;
         _freelist = new Freelist(_core, kick);
         _commit = new CommitProtocol(_core, _freelist);
         _writeback = new Writeback(_core, _freelist, _commit, kick, originActivity);
         var writes = new WritePath(_core, _freelist, _commit, _writeback, originActivity);
         _requests = new RequestHandler(_core, _freelist, _commit, _writeback, writes, originActivity);
+        _originActivity = originActivity;
         _control = new Control(_core, _freelist, _commit, _writeback, new Recovery(_core, _commit));
         if (table.Options.Cleaner)
         {
@@ -71,12 +71,6 @@ public sealed class WriteCacheDevice : IBlockDevice
 
     /// <summary>Number of cache blocks.</summary>
     public long BlockCount => _core.Settings.BlockCount;
-
-    /// <summary>
-    /// The blocks a fresh format of the cache area would have: more than <see cref="BlockCount"/> when the device grew
-    /// after it was formatted (the kernel then uses the formatted blocks only, and so does this).
-    /// </summary>
-    public long AreaBlockCount => CacheLayout.ForFreshArea(_core.Store.AreaSize, _core.Settings.BlockSize)?.BlockCount ?? 0;
 
     /// <summary>Bytes of RAM the cache's per-block state takes (entry table and index; in ssd mode also the metadata mirror).</summary>
     public long MetadataMemoryBytes => _core.Entries.MemoryBytes + _core.Store.MemoryBytes;
@@ -168,34 +162,48 @@ public sealed class WriteCacheDevice : IBlockDevice
     }
 
     /// <summary>Opens the cache a table line describes, resolving its device names with <paramref name="resolver"/>.</summary>
-    /// <param name="tableLine">E.g. <c>p /dev/sdb /dev/dax0.0 4096 2 high_watermark 60</c>.</param>
+    /// <param name="tableLine">E.g. <c>p /dev/sdb /dev/pmem0 4096 2 high_watermark 60</c>.</param>
     /// <param name="resolver">Opens the named devices; <see cref="WriteCacheDeviceResolver.Files"/> opens files.</param>
     /// <returns>The running cache, owning the devices it opened.</returns>
     /// <exception cref="WriteCacheConfigurationException">The line or a device is refused, with the kernel's message.</exception>
     public static async Task<WriteCacheDevice> OpenAsync(string tableLine, WriteCacheDeviceResolver? resolver = null)
     {
-        WriteCacheTable table = WriteCacheTable.Parse(tableLine);
+        // The kernel's constructor order: the mode, each device looked up as its word is reached, then the block
+        // size and the optional arguments, and only then the pmem mapping.
+        (WriteCacheMode mode, string originName, string? cacheName) = WriteCacheTable.ParseDevices(tableLine);
         resolver ??= WriteCacheDeviceResolver.Files;
-        IBlockDevice origin = CacheOpener.Resolve(() => resolver.OpenOrigin(table.Origin), "Origin data device lookup failed", table.Origin);
+        IBlockDevice origin = CacheOpener.Resolve(() => resolver.OpenOrigin(originName), CacheOpener.OriginLookupFailed, originName);
         try
         {
-            if (table.Options.Mode == WriteCacheMode.Pmem)
+            if (cacheName is null)
             {
-                PmemCacheMedia media = CacheOpener.Resolve(() => resolver.OpenPmem(table.Cache), "Cache data device lookup failed", table.Cache);
+                WriteCacheTable.Parse(tableLine); // throws the kernel's "Bad arguments"
+            }
+
+            if (mode == WriteCacheMode.Pmem)
+            {
+                (PmemCacheMedia? media, Exception? mapFailure) = CacheOpener.ResolvePmem(() => resolver.OpenPmem(cacheName!), cacheName!);
                 try
                 {
-                    return await OpenPmemAsync(origin, media, table.Options, table.Origin, ownsDevices: true).ConfigureAwait(false);
+                    WriteCacheTable table = WriteCacheTable.Parse(tableLine);
+                    if (mapFailure is not null)
+                    {
+                        throw new WriteCacheConfigurationException(CacheOpener.UnableToMapPmem, LinuxErrno.EINVAL, $"'{cacheName}': {mapFailure.Message}", mapFailure);
+                    }
+
+                    return await OpenPmemAsync(origin, media!, table.Options, table.Origin, ownsDevices: true).ConfigureAwait(false);
                 }
                 catch
                 {
-                    media.Dispose();
+                    media?.Dispose();
                     throw;
                 }
             }
 
-            IBlockDevice cache = CacheOpener.Resolve(() => resolver.OpenCache(table.Cache), "Cache data device lookup failed", table.Cache);
+            IBlockDevice cache = CacheOpener.Resolve(() => resolver.OpenCache(cacheName!), CacheOpener.CacheLookupFailed, cacheName!);
             try
             {
+                WriteCacheTable table = WriteCacheTable.Parse(tableLine);
                 return await OpenSsdAsync(origin, cache, table.Options, table.Origin, table.Cache, ownsDevices: true).ConfigureAwait(false);
             }
             catch
