@@ -105,7 +105,7 @@ internal sealed class ControlClient : IAsyncDisposable
             throw new ToolException($"unexpected status line '{line}'.");
         }
 
-        return new WriteCacheStatus(error, blocks, free, writeback, default);
+        return new WriteCacheStatus(error != 0, blocks, free, writeback, default);
     }
 
     /// <inheritdoc />

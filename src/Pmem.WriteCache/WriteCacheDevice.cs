@@ -27,6 +27,7 @@ public sealed class WriteCacheDevice : IBlockDevice
     private readonly RequestHandler _requests;
     private readonly Control _control;
     private readonly Writeback _writeback;
+    private readonly OriginActivity _originActivity;
     private bool _disposed;
 
     private WriteCacheDevice(IBlockDevice origin, bool ownsOrigin, CacheStore store, WriteCacheTable table)
@@ -40,7 +41,8 @@ public sealed class WriteCacheDevice : IBlockDevice
         _commit = new CommitProtocol(_core, _freelist);
         _writeback = new Writeback(_core, _freelist, _commit, kick, originActivity);
         var writes = new WritePath(_core, _freelist, _commit, _writeback, originActivity);
-        _requests = new RequestHandler(_core, _freelist, _commit, _writeback, writes);
+        _requests = new RequestHandler(_core, _freelist, _commit, _writeback, writes, originActivity);
+        _originActivity = originActivity;
         _control = new Control(_core, _freelist, _commit, _writeback, new Recovery(_core, _commit));
         if (table.Options.Cleaner)
         {
@@ -93,6 +95,9 @@ public sealed class WriteCacheDevice : IBlockDevice
 
     /// <summary>Completes once background writeback has served every reason it was given to run so far.</summary>
     internal Task WhenWritebackIdle() => _writeback.WhenIdle();
+
+    /// <summary>Test hook: how long the origin has had no request-path write in flight, as <c>pause_writeback</c> judges it.</summary>
+    internal long OriginIdleMs => _originActivity.IdleMs;
 
     /// <summary>
     /// Opens a pmem-mode cache over <paramref name="cache"/> in front of <paramref name="origin"/>: formats the cache
@@ -170,29 +175,47 @@ public sealed class WriteCacheDevice : IBlockDevice
     /// also when the origin and the cache are the same storage, before either is opened.</exception>
     public static async Task<WriteCacheDevice> OpenAsync(string tableLine, WriteCacheDeviceResolver? resolver = null)
     {
-        WriteCacheTable table = WriteCacheTable.Parse(tableLine);
+        // The kernel's constructor order: the mode, each device looked up as its word is reached, then the block
+        // size and the optional arguments, and only then the pmem mapping.
+        (WriteCacheMode mode, string originName, string? cacheName) = WriteCacheTable.ParseDevices(tableLine);
         resolver ??= WriteCacheDeviceResolver.Files;
-        CacheOpener.RefuseSameStorage(table, resolver);
-        IBlockDevice origin = CacheOpener.Resolve(() => resolver.OpenOrigin(table.Origin), "Origin data device lookup failed", table.Origin);
+        if (cacheName is not null)
+        {
+            CacheOpener.RefuseSameStorage(originName, cacheName, resolver);
+        }
+
+        IBlockDevice origin = CacheOpener.Resolve(() => resolver.OpenOrigin(originName), CacheOpener.OriginLookupFailed, originName);
         try
         {
-            if (table.Options.Mode == WriteCacheMode.Pmem)
+            if (cacheName is null)
             {
-                PmemCacheMedia media = CacheOpener.Resolve(() => resolver.OpenPmem(table.Cache), "Cache data device lookup failed", table.Cache);
+                WriteCacheTable.Parse(tableLine); // throws the kernel's "Bad arguments"
+            }
+
+            if (mode == WriteCacheMode.Pmem)
+            {
+                (PmemCacheMedia? media, Exception? mapFailure) = CacheOpener.ResolvePmem(() => resolver.OpenPmem(cacheName!), cacheName!);
                 try
                 {
-                    return await OpenPmemAsync(origin, media, table.Options, table.Origin, ownsDevices: true).ConfigureAwait(false);
+                    WriteCacheTable table = WriteCacheTable.Parse(tableLine);
+                    if (mapFailure is not null)
+                    {
+                        throw new WriteCacheConfigurationException(CacheOpener.UnableToMapPmem, LinuxErrno.EINVAL, $"'{cacheName}': {mapFailure.Message}", mapFailure);
+                    }
+
+                    return await OpenPmemAsync(origin, media!, table.Options, table.Origin, ownsDevices: true).ConfigureAwait(false);
                 }
                 catch
                 {
-                    media.Dispose();
+                    media?.Dispose();
                     throw;
                 }
             }
 
-            IBlockDevice cache = CacheOpener.Resolve(() => resolver.OpenCache(table.Cache), "Cache data device lookup failed", table.Cache);
+            IBlockDevice cache = CacheOpener.Resolve(() => resolver.OpenCache(cacheName!), CacheOpener.CacheLookupFailed, cacheName!);
             try
             {
+                WriteCacheTable table = WriteCacheTable.Parse(tableLine);
                 return await OpenSsdAsync(origin, cache, table.Options, table.Origin, table.Cache, ownsDevices: true).ConfigureAwait(false);
             }
             catch
@@ -266,7 +289,7 @@ public sealed class WriteCacheDevice : IBlockDevice
         _core.Lock.Wait();
         try
         {
-            return new WriteCacheStatus(_core.Error.Errno, BlockCount, _core.Entries.FreeCount, _freelist.WritebackSize, _core.Stats.Snapshot());
+            return new WriteCacheStatus(_core.Error.IsSet, BlockCount, _core.Entries.FreeCount, _freelist.WritebackSize, _core.Stats.Snapshot()) { Errno = _core.Error.Errno };
         }
         finally
         {

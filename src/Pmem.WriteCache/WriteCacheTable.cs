@@ -21,16 +21,9 @@ public sealed record WriteCacheTable(string Origin, string Cache, WriteCacheOpti
     /// <exception cref="WriteCacheConfigurationException">The line is malformed; the message is the kernel's text.</exception>
     public static WriteCacheTable Parse(string line)
     {
-        ArgumentNullException.ThrowIfNull(line);
-        var words = new Queue<string>(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        string mode = Next(words) ?? throw BadArguments("the mode (p or s) is missing");
-        WriteCacheMode parsedMode = mode.ToUpperInvariant() switch
-        {
-            "P" => WriteCacheMode.Pmem,
-            "S" => WriteCacheMode.Ssd,
-            _ => throw BadArguments($"mode '{mode}' is neither p nor s"),
-        };
-        string origin = Next(words) ?? throw BadArguments("the origin device is missing");
+        Queue<string> words = Words(line);
+        WriteCacheMode parsedMode = ParseMode(words);
+        string origin = NextOrigin(words);
         string cache = Next(words) ?? throw BadArguments("the cache device is missing");
         string blockSizeText = Next(words) ?? throw BadArguments("the block size is missing");
         if (!TryParseUnsigned(blockSizeText, uint.MaxValue, out ulong blockSize) || !WriteCacheOptions.IsValidBlockSize(blockSize))
@@ -166,6 +159,40 @@ public sealed record WriteCacheTable(string Origin, string Cache, WriteCacheOpti
             _ => options with { PauseWriteback = TimeSpan.FromMilliseconds(value) },
         };
     }
+
+    /// <summary>
+    /// The mode and the device names, checked only as far as the kernel's constructor checks the line before it looks
+    /// the devices up (it looks each one up as it reaches its word, before it reads the block size).
+    /// </summary>
+    /// <param name="line">The table line.</param>
+    /// <returns>The mode, the origin's name, and the cache's name if the line has one.</returns>
+    /// <exception cref="WriteCacheConfigurationException">"Bad arguments": no mode, an unknown one, or no origin.</exception>
+    internal static (WriteCacheMode Mode, string Origin, string? Cache) ParseDevices(string line)
+    {
+        Queue<string> words = Words(line);
+        WriteCacheMode mode = ParseMode(words);
+        string origin = NextOrigin(words);
+        return (mode, origin, Next(words));
+    }
+
+    private static Queue<string> Words(string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        return new Queue<string>(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    private static WriteCacheMode ParseMode(Queue<string> words)
+    {
+        string mode = Next(words) ?? throw BadArguments("the mode (p or s) is missing");
+        return mode.ToUpperInvariant() switch
+        {
+            "P" => WriteCacheMode.Pmem,
+            "S" => WriteCacheMode.Ssd,
+            _ => throw BadArguments($"mode '{mode}' is neither p nor s"),
+        };
+    }
+
+    private static string NextOrigin(Queue<string> words) => Next(words) ?? throw BadArguments("the origin device is missing");
 
     private static string? Next(Queue<string> words) => words.Count == 0 ? null : words.Dequeue();
 

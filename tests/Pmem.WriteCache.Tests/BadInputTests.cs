@@ -78,6 +78,31 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task DevicesAreLookedUpBeforeTheBlockSizeAndMappedAfterTheOptionalArguments()
+    {
+        using var media = new TestMedia();
+        string origin = media.NewPath(Path.GetTempPath());
+        File.WriteAllBytes(origin, new byte[Caches.MiB]);
+        string empty = media.NewPath();
+        File.WriteAllBytes(empty, []);
+
+        // The kernel's constructor looks each device up as it reaches its word, before it reads the block size.
+        var e = await Assert.ThrowsAsync<WriteCacheConfigurationException>(() => WriteCacheDevice.OpenAsync("s /nonexistent/origin /nonexistent/cache 3000 0"));
+        Assert.Equal("Origin data device lookup failed", e.KernelMessage);
+        e = await Assert.ThrowsAsync<WriteCacheConfigurationException>(() => WriteCacheDevice.OpenAsync($"p {origin} /nonexistent/cache 3000 0"));
+        Assert.Equal("Cache data device lookup failed", e.KernelMessage);
+        e = await Assert.ThrowsAsync<WriteCacheConfigurationException>(() => WriteCacheDevice.OpenAsync($"p {origin}"));
+        Assert.Equal("Bad arguments", e.KernelMessage);
+
+        // A pmem cache that exists but cannot be mapped (an empty file) fails where the kernel maps it: after the
+        // optional arguments.
+        e = await Assert.ThrowsAsync<WriteCacheConfigurationException>(() => WriteCacheDevice.OpenAsync($"p {origin} {empty} 4096 1 sparkle"));
+        Assert.Equal("Invalid optional argument", e.KernelMessage);
+        e = await Assert.ThrowsAsync<WriteCacheConfigurationException>(() => WriteCacheDevice.OpenAsync($"p {origin} {empty} 4096 0"));
+        Assert.Equal("Unable to map persistent memory for cache", e.KernelMessage);
+    }
+
+    [Fact]
     public async Task AnUnreadableSsdCacheIsRefused()
     {
         var device = new FaultyBlockDevice(Caches.MiB) { FailReads = true };

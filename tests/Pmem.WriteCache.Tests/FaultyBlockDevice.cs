@@ -2,10 +2,15 @@ using Pmem.BlockDevices;
 
 namespace Pmem.WriteCache.Tests;
 
-/// <summary>A memory device whose reads, writes or flushes can be made to fail with EIO, and which counts writes.</summary>
+/// <summary>
+/// A memory device whose reads, writes or flushes can be made to fail with EIO or be held until released, and which
+/// counts writes.
+/// </summary>
 internal sealed class FaultyBlockDevice(long length) : IBlockDevice
 {
     private readonly MemoryBlockDevice _inner = new(length);
+    private TaskCompletionSource? _release;
+    private TaskCompletionSource _held = NewSignal();
 
     public bool FailWrites { get; set; }
 
@@ -33,7 +38,26 @@ internal sealed class FaultyBlockDevice(long length) : IBlockDevice
     public ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken = default)
         => FailReads ? throw Failure("read", offset) : _inner.ReadAsync(offset, buffer, cancellationToken);
 
+    /// <summary>Completes when a write or flush has reached the device while it holds them.</summary>
+    public Task Held => _held.Task;
+
+    /// <summary>From now on writes and flushes wait until <see cref="Release"/>.</summary>
+    public void Hold()
+    {
+        _held = NewSignal();
+        _release = NewSignal();
+    }
+
+    /// <summary>Lets the held writes and flushes go on, and no longer holds new ones.</summary>
+    public void Release() => Interlocked.Exchange(ref _release, null)?.SetResult();
+
     public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, BlockWriteFlags flags = BlockWriteFlags.None, CancellationToken cancellationToken = default)
+        => Volatile.Read(ref _release) is { } release ? WriteAfterAsync(release.Task, offset, data, flags, cancellationToken) : WriteNow(offset, data, flags, cancellationToken);
+
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
+        => Volatile.Read(ref _release) is { } release ? FlushAfterAsync(release.Task) : FlushNow();
+
+    private ValueTask WriteNow(long offset, ReadOnlyMemory<byte> data, BlockWriteFlags flags, CancellationToken cancellationToken)
     {
         if (FailWrites)
         {
@@ -49,7 +73,21 @@ internal sealed class FaultyBlockDevice(long length) : IBlockDevice
         return _inner.WriteAsync(offset, data, flags, cancellationToken);
     }
 
-    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    private async ValueTask WriteAfterAsync(Task release, long offset, ReadOnlyMemory<byte> data, BlockWriteFlags flags, CancellationToken cancellationToken)
+    {
+        _held.TrySetResult();
+        await release;
+        await WriteNow(offset, data, flags, cancellationToken);
+    }
+
+    private async ValueTask FlushAfterAsync(Task release)
+    {
+        _held.TrySetResult();
+        await release;
+        await FlushNow();
+    }
+
+    private ValueTask FlushNow()
     {
         if (FailFlushes)
         {
@@ -66,6 +104,8 @@ internal sealed class FaultyBlockDevice(long length) : IBlockDevice
         => _inner.WriteZeroesAsync(offset, length, flags, cancellationToken);
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private static BlockDeviceException Failure(string what, long offset) => new(BlockDeviceError.IoError, $"injected {what} error at {offset}");
 }

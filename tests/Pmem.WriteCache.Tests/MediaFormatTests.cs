@@ -44,6 +44,27 @@ public sealed class MediaFormatTests
     }
 
     [Fact]
+    public async Task SsdFormatWritesTheMetadataAreaAsTheKernelsBufferHoldsIt()
+    {
+        // 16 KiB at 4096: 3 blocks, entries end at 112, data at 4096. Garbage after the entries in the first block,
+        // with magic and version zero, so the cache is formatted.
+        var device = new MemoryBlockDevice(16 * 1024);
+        device.Contents.Slice(200, 4096 - 200).Fill(0xAB);
+        device.Contents.Slice(4096).Fill(0xCD);
+        WriteCacheDevice cache = await Caches.Ssd(new MemoryBlockDevice(Caches.MiB), device);
+        Assert.Equal(3, cache.BlockCount);
+        await cache.DisposeAsync();
+
+        // The kernel reads the first block into its metadata buffer, sets the superblock and entries, and writes the
+        // buffer up to the data: the rest of the first block is written back as it was read.
+        byte[] image = device.Contents.ToArray();
+        Assert.Equal(0x23489321u, BitConverter.ToUInt32(image));
+        Assert.True(image.AsSpan(112, 200 - 112).IndexOfAnyExcept((byte)0) < 0);
+        Assert.True(image.AsSpan(200, 4096 - 200).IndexOfAnyExcept((byte)0xAB) < 0, "the gap keeps what the first block had");
+        Assert.True(image.AsSpan(4096).IndexOfAnyExcept((byte)0xCD) < 0, "the data area is not written by a format");
+    }
+
+    [Fact]
     public async Task PmemEntriesCarryTheCurrentSeqCountUntilACommitAdvancesTheSuperblock()
     {
         using var media = new TestMedia();

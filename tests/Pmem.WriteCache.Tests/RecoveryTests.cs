@@ -94,4 +94,31 @@ public sealed class RecoveryTests
         Assert.Equal(Blocks.Make(7, 1), await Blocks.Read(reopened, 7));
         await reopened.DisposeAsync();
     }
+
+    [Fact]
+    public async Task CorruptMetadataFoundAtResumeKeepsTheCachedBlocksAndEntersTheErrorState()
+    {
+        using var media = new TestMedia();
+        var origin = new MemoryBlockDevice(64 * Caches.MiB);
+        (WriteCacheDevice cache, string path) = await Caches.Pmem(media, origin);
+        await cache.WriteAsync(0, Blocks.Make(0, 1, count: 2), BlockWriteFlags.ForceUnitAccess);
+        await cache.SuspendAsync();
+
+        // While suspended, a free entry gets a sequence beyond the superblock's: no writer makes that.
+        using (Microsoft.Win32.SafeHandles.SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite))
+        {
+            byte[] entry = new byte[16];
+            BitConverter.TryWriteBytes(entry, 80UL);
+            BitConverter.TryWriteBytes(entry.AsSpan(8), 99UL);
+            RandomAccess.Write(file, entry, 64 + (16 * 5));
+        }
+
+        // The kernel's resume reports it and keeps what it indexed: the cached blocks are not read from the origin.
+        await cache.ResumeAsync();
+        WriteCacheStatus status = cache.GetStatus();
+        Assert.Equal((true, -LinuxErrno.EINVAL, cache.BlockCount - 2), (status.HasError, status.Errno, status.FreeBlocks));
+        Assert.Contains("beyond the superblock's seq_count", cache.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(Blocks.Make(0, 1, count: 2), await Blocks.Read(cache, 0, count: 2));
+        await cache.DisposeAsync();
+    }
 }

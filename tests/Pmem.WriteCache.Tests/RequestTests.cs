@@ -124,6 +124,38 @@ public sealed class RequestTests
     }
 
     [Fact]
+    public async Task SsdCommitFreesEveryOlderCopyOfABlockWrittenThreeTimes()
+    {
+        using var media = new TestMedia();
+        var origin = new MemoryBlockDevice(64 * Caches.MiB);
+        var options = new WriteCacheOptions(WriteCacheMode.Ssd) { AutocommitTime = TimeSpan.FromHours(1) };
+        FileBlockDevice device = media.File(16 * Caches.MiB, out string path);
+        WriteCacheDevice cache = await Caches.Ssd(origin, device, options);
+        Assert.Equal(4080, cache.BlockCount);
+
+        // An ssd run takes the next free cache blocks even for blocks already cached (the kernel's
+        // writecache_bio_copy_ssd), so 10-15 end up with a committed copy and two uncommitted ones.
+        await cache.WriteAsync(10 * 4096, Blocks.Make(10, 1, count: 6));
+        await cache.FlushAsync();
+        await cache.WriteAsync(8 * 4096, Blocks.Make(8, 2, count: 8));
+        await cache.WriteAsync(6 * 4096, Blocks.Make(6, 3, count: 10));
+        await cache.FlushAsync();
+
+        // The kernel's figures for this sequence: only the ten newest copies stay.
+        WriteCacheStatus status = cache.GetStatus();
+        WriteCacheStatistics s = status.Statistics;
+        Assert.Equal((4070L, 24UL, 0UL, 0UL, 24UL), (status.FreeBlocks, s.Writes, s.WriteHitsUncommitted, s.WriteHitsCommitted, s.WritesAllocate));
+        Assert.Equal(Blocks.Make(6, 3, count: 10), await Blocks.Read(cache, 6, count: 10));
+        await cache.DisposeAsync();
+        await device.DisposeAsync();
+
+        await using FileBlockDevice reopened = FileBlockDevice.Open(path);
+        cache = await Caches.Ssd(origin, reopened, options);
+        Assert.Equal(4070L, cache.GetStatus().FreeBlocks);
+        await cache.DisposeAsync();
+    }
+
+    [Fact]
     public async Task ConcurrentWritersAndReadersSeeTheirOwnBlocks()
     {
         using var media = new TestMedia();

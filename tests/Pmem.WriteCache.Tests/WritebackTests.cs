@@ -165,7 +165,9 @@ public sealed class WritebackTests
         var failed = await Assert.ThrowsAsync<WriteCacheMessageException>(() => cache.SendMessageAsync("flush"));
         Assert.Equal(LinuxErrno.EIO, failed.Errno);
         WriteCacheStatus status = cache.GetStatus();
-        Assert.StartsWith("-5 ", status.ToString(), StringComparison.Ordinal);
+        // The kernel prints writecache_has_error(wc), 0 or 1, not the errno.
+        Assert.StartsWith("1 ", status.ToString(), StringComparison.Ordinal);
+        Assert.Equal(-LinuxErrno.EIO, status.Errno);
         Assert.Equal(cache.BlockCount - 1, status.FreeBlocks);
         await Assert.ThrowsAsync<BlockDeviceException>(() => cache.WriteAsync(4096, Blocks.Make(1, 1)).AsTask());
         await Assert.ThrowsAsync<BlockDeviceException>(() => cache.FlushAsync().AsTask());
@@ -175,17 +177,121 @@ public sealed class WritebackTests
     }
 
     [Fact]
-    public async Task ACacheDeviceWriteErrorInSsdModeStopsTheCache()
+    public async Task AnSsdDataWriteErrorFailsThatWriteOnlyAndAMetadataWriteErrorStopsTheCache()
     {
-        using var media = new TestMedia();
         var device = new FaultyBlockDevice(16 * Caches.MiB);
         WriteCacheDevice cache = await Caches.Ssd(new MemoryBlockDevice(64 * Caches.MiB), device);
         await cache.WriteAsync(0, Blocks.Make(0, 1), BlockWriteFlags.ForceUnitAccess);
         device.FailWrites = true;
         await Assert.ThrowsAsync<BlockDeviceException>(() => cache.WriteAsync(4096, Blocks.Make(1, 1)).AsTask());
-        Assert.Equal(-LinuxErrno.EIO, cache.GetStatus().Error);
+        // The kernel fails the remapped bio only; it counted the write before remapping it.
+        WriteCacheStatus status = cache.GetStatus();
+        Assert.Equal((false, 2UL, 2UL), (status.HasError, status.Statistics.Writes, status.Statistics.WritesAllocate));
+
+        device.FailWrites = false;
+        await cache.WriteAsync(2 * 4096, Blocks.Make(2, 1));
+        Assert.Equal(Blocks.Make(2, 1), await Blocks.Read(cache, 2));
+        device.FailWrites = true;
+        await Assert.ThrowsAsync<BlockDeviceException>(() => cache.FlushAsync().AsTask()); // the metadata write fails
+        status = cache.GetStatus();
+        Assert.Equal((true, -LinuxErrno.EIO), (status.HasError, status.Errno));
+        Assert.StartsWith("1 ", status.ToString(), StringComparison.Ordinal);
         device.FailWrites = false;
         Assert.Equal(Blocks.Make(0, 1), await Blocks.Read(cache, 0));
+        await cache.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task WatermarkWritebackIssuesRunsInSelectionOrder()
+    {
+        using var media = new TestMedia();
+        var origin = new FaultyBlockDevice(64 * Caches.MiB);
+        (WriteCacheDevice cache, _) = await Caches.Pmem(media, origin);
+        foreach (int block in new[] { 9, 3, 1 })
+        {
+            await cache.WriteAsync(block * 4096L, Blocks.Make(block, 1), BlockWriteFlags.ForceUnitAccess);
+        }
+
+        // Cleaner mode raises the watermarks: an ordinary pass takes the oldest first and the kernel issues its runs
+        // in that order under a plug, without sorting them.
+        await cache.SendMessageAsync("cleaner");
+        await cache.WhenWritebackIdle();
+        Assert.Equal([9L, 3L, 1L], origin.WriteLog.Select(w => w.Offset / 4096));
+        Assert.Equal(cache.BlockCount, cache.GetStatus().FreeBlocks);
+        await cache.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AKickTakenBeforeASuspendStartsNoWritebackWhileSuspended()
+    {
+        var origin = new FaultyBlockDevice(64 * Caches.MiB);
+        using var media = new TestMedia();
+        // Watermarks 0: every allocation kicks writeback and any dirty block is written back; metadata_only sends
+        // plain writes around the cache, which makes pause_writeback hold the kicked worker (for up to a minute).
+        var options = new WriteCacheOptions(WriteCacheMode.Ssd)
+        {
+            HighWatermark = 0, LowWatermark = 0, MetadataOnly = true, PauseWriteback = TimeSpan.FromMinutes(1),
+        };
+        WriteCacheDevice cache = await Caches.Ssd(origin, media.File(16 * Caches.MiB, out _), options);
+        await cache.WhenWritebackIdle(); // the resume's kick found nothing to write
+        await cache.WriteAsync(0, Blocks.Make(0, 1));
+        await cache.WriteAsync(8 * 4096, Blocks.Make(8, 1), WriteCacheWriteFlags.Metadata | WriteCacheWriteFlags.ForceUnitAccess);
+        Assert.Equal(1, origin.Writes);
+
+        await cache.SuspendAsync();
+        // The worker holds a kick; once it sees the suspension it ends its pause and must not start a pass.
+        await cache.WhenWritebackIdle();
+        WriteCacheStatus status = cache.GetStatus();
+        Assert.Equal((1, 0L, cache.BlockCount - 1), (origin.Writes, status.WritebackBlocks, status.FreeBlocks));
+
+        await cache.ResumeAsync();
+        Assert.Equal(Blocks.Make(8, 1), await Blocks.Read(cache, 8));
+        await cache.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AResumeWaitsForTheWritebackOfASuspendInProgress()
+    {
+        using var media = new TestMedia();
+        var origin = new FaultyBlockDevice(64 * Caches.MiB);
+        (WriteCacheDevice cache, _) = await Caches.Pmem(media, origin);
+        await cache.WriteAsync(0, Blocks.Make(0, 1, count: 4), BlockWriteFlags.ForceUnitAccess);
+        await cache.SendMessageAsync("flush_on_suspend");
+        origin.Hold();
+        Task suspend = cache.SuspendAsync();
+        await origin.Held; // the suspend's writeback is writing to the origin
+        Task resume = cache.ResumeAsync();
+        // A pmem resume runs without waiting on any device: had it not queued behind the suspend, it would be done.
+        Assert.False(resume.IsCompleted, "the resume rebuilt the tables while the suspend's writeback was running");
+        origin.Release();
+        await suspend;
+        await resume;
+
+        // The resume rebuilt the tables after the writeback had freed the blocks, not under it.
+        WriteCacheStatus status = cache.GetStatus();
+        Assert.Equal((cache.BlockCount, 0L, false), (status.FreeBlocks, status.WritebackBlocks, status.HasError));
+        Assert.Equal(Blocks.Make(0, 1, count: 4), origin.Contents[..(4 * 4096)].ToArray());
+        Assert.Equal(Blocks.Make(0, 1, count: 4), await Blocks.Read(cache, 0, count: 4));
+        await cache.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AnSsdFlushCountsAsAnOriginWriteForPauseWriteback()
+    {
+        using var media = new TestMedia();
+        var origin = new FaultyBlockDevice(64 * Caches.MiB);
+        WriteCacheDevice cache = await Caches.Ssd(origin, media.File(16 * Caches.MiB, out _));
+        await cache.WriteAsync(0, Blocks.Make(0, 1));
+        Assert.True(cache.OriginIdleMs > 60_000); // no request has gone to the origin yet
+
+        // The kernel sends the second clone of a flush to the origin as a write and pause_writeback counts it.
+        origin.Hold();
+        ValueTask flush = cache.FlushAsync();
+        await origin.Held;
+        Assert.Equal(0, cache.OriginIdleMs);
+        origin.Release();
+        await flush;
+        Assert.InRange(cache.OriginIdleMs, 0, 60_000);
         await cache.DisposeAsync();
     }
 }

@@ -10,9 +10,18 @@ namespace Pmem.WriteCache.Engine;
 /// </summary>
 internal static class CacheOpener
 {
+    /// <summary>The kernel's text when the origin cannot be opened.</summary>
+    public const string OriginLookupFailed = "Origin data device lookup failed";
+
+    /// <summary>The kernel's text when the cache device cannot be opened.</summary>
+    public const string CacheLookupFailed = "Cache data device lookup failed";
+
+    /// <summary>The kernel's text when a pmem cache cannot be mapped (<c>persistent_memory_claim</c> failed).</summary>
+    public const string UnableToMapPmem = "Unable to map persistent memory for cache";
+
     /// <summary>Opens a device named on the table line, turning a failure into the kernel's lookup error.</summary>
     /// <param name="open">Opens it.</param>
-    /// <param name="kernelMessage">"Origin data device lookup failed" or "Cache data device lookup failed".</param>
+    /// <param name="kernelMessage"><see cref="OriginLookupFailed"/> or <see cref="CacheLookupFailed"/>.</param>
     /// <param name="name">The name on the table line.</param>
     public static T Resolve<T>(Func<T> open, string kernelMessage, string name)
     {
@@ -30,14 +39,42 @@ internal static class CacheOpener
     /// Refuses a table line whose origin and cache are the same storage, before anything is opened or written: the
     /// cache's superblock would land on the origin's first blocks. Device-mapper refuses one device used twice too.
     /// </summary>
-    public static void RefuseSameStorage(WriteCacheTable table, WriteCacheDeviceResolver resolver)
+    public static void RefuseSameStorage(string originName, string cacheName, WriteCacheDeviceResolver resolver)
     {
-        if (resolver.Identify(table.Origin) is { } origin && resolver.Identify(table.Cache) is { } cache && origin.Overlaps(cache, out string? reason))
+        if (resolver.Identify(originName) is { } origin && resolver.Identify(cacheName) is { } cache && origin.Overlaps(cache, out string? reason))
         {
-            throw new WriteCacheConfigurationException("Cache data device lookup failed", LinuxErrno.EBUSY,
-                $"the origin '{table.Origin}' and the cache '{table.Cache}' are the same storage: {reason}");
+            throw new WriteCacheConfigurationException(CacheLookupFailed, LinuxErrno.EBUSY,
+                $"the origin '{originName}' and the cache '{cacheName}' are the same storage: {reason}");
         }
     }
+
+    /// <summary>
+    /// Opens and maps a pmem cache. A cache that cannot be found or opened is the kernel's lookup error, thrown now;
+    /// one that opens but cannot be mapped is returned as the failure, which the kernel reports only after it has
+    /// parsed the rest of the line (<see cref="UnableToMapPmem"/>).
+    /// </summary>
+    /// <param name="open">Opens and maps it.</param>
+    /// <param name="name">The name on the table line.</param>
+    /// <returns>The media, or the mapping failure.</returns>
+    public static (PmemCacheMedia? Media, Exception? MapFailure) ResolvePmem(Func<PmemCacheMedia> open, string name)
+    {
+        try
+        {
+            return (open(), null);
+        }
+        catch (Exception e) when (IsLookupFailure(e))
+        {
+            throw new WriteCacheConfigurationException(CacheLookupFailed, LinuxErrno.ENODEV, $"'{name}': {e.Message}", e);
+        }
+        catch (IOException e)
+        {
+            return (null, e);
+        }
+    }
+
+    /// <summary>Whether opening a device failed because it is not there or may not be opened (not how it maps).</summary>
+    private static bool IsLookupFailure(Exception e) =>
+        e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or ArgumentException;
 
     /// <summary>The checks of the options against the devices' block sizes and the cache's size.</summary>
     public static void ValidateDevices(int originBlock, int cacheBlock, long cacheLength, WriteCacheOptions options)

@@ -73,9 +73,11 @@ internal sealed class CommitProtocol : IAsyncDisposable
 
         // New entries are inserted at the LRU head, so the uncommitted ones are a prefix of it.
         int count = 0;
+        int oldestNew = head;
         for (int e = head; e != EntryTable.None && !_entries.IsCommitted(e); e = _entries.LruOlder(e))
         {
             _store.FlushEntry(e);
+            oldestNew = e;
             count++;
         }
 
@@ -102,8 +104,11 @@ internal sealed class CommitProtocol : IAsyncDisposable
         // keeps the newer one — the kernel's rule, and a state its own commit leaves between the publish and that
         // last fence. The clears go out with the next fence, the next commit's first one or FenceSupersededFreesAsync
         // where it is needed sooner, and the blocks stay unused until then, so an old entry never names changed data.
-        int walked = 0;
-        for (int e = _entries.LruHead; e != EntryTable.None && walked < count; e = _entries.LruOlder(e), walked++)
+        // The walk goes from the oldest new entry towards the newest, as the kernel's does: a block written three
+        // times since the last commit has two new copies, and each frees the copy just older than itself; walking
+        // from the newest would free the middle copy before visiting it, and its older copy would leak until a
+        // restart.
+        for (int e = oldestNew; e != EntryTable.None; e = _entries.LruNewer(e))
         {
             int older = _entries.OlderOf(e);
             if (older != EntryTable.None && (_entries.FlagsOf(older) & EntryFlags.WriteInProgress) == 0)

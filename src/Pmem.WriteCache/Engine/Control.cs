@@ -6,6 +6,9 @@ namespace Pmem.WriteCache.Engine;
 /// </summary>
 internal sealed class Control(CacheCore core, Freelist freelist, CommitProtocol commit, Writeback writeback, Recovery recovery)
 {
+    // Suspend and resume one at a time, as device-mapper serializes them: a resume must not rebuild the tables under
+    // the writeback pass of a suspend still in progress.
+    private readonly AsyncLock _transition = new();
     private bool _flushOnSuspend;
 
     /// <summary>
@@ -13,6 +16,45 @@ internal sealed class Control(CacheCore core, Freelist freelist, CommitProtocol 
     /// writeback in flight, and holds new requests until <see cref="ResumeAsync"/>.
     /// </summary>
     public async Task SuspendAsync()
+    {
+        await _transition.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await SuspendCoreAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _transition.Release();
+        }
+    }
+
+    /// <summary>Resumes a suspended cache: rebuilds its state from the media (as the kernel does) and lets requests through.</summary>
+    public async Task ResumeAsync(object owner)
+    {
+        await _transition.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await core.Lock.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                ObjectDisposedException.ThrowIf(core.Gate.IsClosed, owner);
+                if (core.Gate.IsSuspended)
+                {
+                    await ResumeCoreAsync(atOpen: false).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                core.Lock.Release();
+            }
+        }
+        finally
+        {
+            _transition.Release();
+        }
+    }
+
+    private async Task SuspendCoreAsync()
     {
         bool flushOnSuspend;
         await core.Lock.WaitAsync().ConfigureAwait(false);
@@ -45,8 +87,8 @@ internal sealed class Control(CacheCore core, Freelist freelist, CommitProtocol 
             await writeback.RunPassAsync().ConfigureAwait(false);
         }
 
-        // Drain: a pass the worker had started finishes before the cache counts as suspended.
-        await writeback.DrainAsync().ConfigureAwait(false);
+        // Drain: a pass the worker had started finishes before the cache counts as suspended, and none starts after.
+        await writeback.ParkAsync().ConfigureAwait(false);
         await core.Lock.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -66,30 +108,13 @@ internal sealed class Control(CacheCore core, Freelist freelist, CommitProtocol 
         }
     }
 
-    /// <summary>Resumes a suspended cache: rebuilds its state from the media (as the kernel does) and lets requests through.</summary>
-    public async Task ResumeAsync(object owner)
-    {
-        await core.Lock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(core.Gate.IsClosed, owner);
-            if (core.Gate.IsSuspended)
-            {
-                await ResumeCoreAsync(atOpen: false).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            core.Lock.Release();
-        }
-    }
-
     /// <summary>Rebuilds state from the media, restarts the timers and lets requests in. Called with the lock held (or before the cache is shared).</summary>
     /// <param name="atOpen">Corrupt or unreadable metadata throws (at open) instead of entering the error state.</param>
     public async ValueTask ResumeCoreAsync(bool atOpen)
     {
         await recovery.RecoverAsync(atOpen).ConfigureAwait(false);
         commit.UncommittedBlocks = 0;
+        writeback.Unpark();
         core.Gate.Resume();
         freelist.VerifyWatermark();
         writeback.StartMaxAgeTimer();
@@ -203,13 +228,19 @@ internal sealed class Control(CacheCore core, Freelist freelist, CommitProtocol 
             core.Lock.Release();
         }
 
+        bool ran;
         try
         {
-            await writeback.RunPassAsync().ConfigureAwait(false);
+            ran = await writeback.RunPassAsync().ConfigureAwait(false);
         }
         finally
         {
             writeback.EndWritingEverything();
+        }
+
+        if (!ran)
+        {
+            throw new WriteCacheMessageException(LinuxErrno.EBUSY, "flush: the cache was suspended before everything was written back");
         }
 
         if (core.Error.IsSet)

@@ -1,8 +1,9 @@
 namespace Pmem.WriteCache.Engine;
 
 /// <summary>
-/// What <c>pause_writeback</c> judges: writes the request path sends to the origin (around the cache) in flight,
-/// and when the last one completed. Updated without the lock.
+/// What <c>pause_writeback</c> judges: writes the request path sends to the origin in flight — writes around the
+/// cache and the origin flush of a flush request, every write the kernel's <c>writecache_map</c> remaps to the origin
+/// (<c>dm_iot_io_begin</c>) — and when the last one completed. Updated without the lock.
 /// </summary>
 internal sealed class OriginActivity
 {

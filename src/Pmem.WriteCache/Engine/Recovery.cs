@@ -6,9 +6,10 @@ namespace Pmem.WriteCache.Engine;
 
 /// <summary>
 /// Recovery (the kernel's <c>writecache_resume</c>): rebuilds the index, LRU and freelist from the entries on the
-/// media by <see cref="RecoveryRules"/> — uncommitted entries and superseded copies are freed. Everything is checked
-/// before anything is written, so a corrupt cache is reported with nothing changed. Called with the lock held (or
-/// before the cache is shared).
+/// media by <see cref="RecoveryRules"/> — uncommitted entries and superseded copies are freed. At open everything is
+/// checked before anything is written, so a corrupt cache is reported with nothing changed; at resume corruption
+/// enters the error state and the index keeps what the kernel's would. Called with the lock held (or before the
+/// cache is shared).
 /// </summary>
 internal sealed class Recovery(CacheCore core, CommitProtocol commit)
 {
@@ -36,17 +37,18 @@ internal sealed class Recovery(CacheCore core, CommitProtocol commit)
         commit.SeqCount = core.Store.Superblock.SeqCount;
         var rules = new RecoveryRules(commit.SeqCount, core.Settings.OriginSectors, core.Settings.SectorsPerBlock);
         var toClear = new List<int>();
-        string? corruption = IndexEntries(rules, toClear);
+        string? corruption = IndexEntries(rules, toClear, stopAtCorruption: atOpen);
         if (corruption is not null)
         {
-            core.Entries.Reset();
             if (atOpen)
             {
+                core.Entries.Reset();
                 throw new CacheCorruptException($"{RecoveryRules.CorruptPrefix}{corruption}. Nothing was changed on the cache or the origin.");
             }
 
+            // At resume the kernel reports the first corruption, enters the error state and keeps every block it
+            // could index: emptying the index would make cached blocks read as the stale origin.
             core.Error.Set(LinuxErrno.EINVAL, corruption);
-            return;
         }
 
         if (toClear.Count != 0)
@@ -61,17 +63,33 @@ internal sealed class Recovery(CacheCore core, CommitProtocol commit)
     }
 
     /// <summary>Indexes the committed entries and frees the rest; collects the entries to clear on the media.</summary>
-    /// <returns>Why the metadata is corrupt, or null.</returns>
-    private string? IndexEntries(RecoveryRules rules, List<int> toClear)
+    /// <param name="rules">The classification.</param>
+    /// <param name="toClear">Receives the entries to clear on the media.</param>
+    /// <param name="stopAtCorruption">Stop at the first corrupt entry (at open); otherwise go on as the kernel's resume does.</param>
+    /// <returns>Why the metadata is corrupt (the first reason), or null.</returns>
+    private string? IndexEntries(RecoveryRules rules, List<int> toClear, bool stopAtCorruption)
     {
         uint now = core.Clock.Now;
+        string? firstCorruption = null;
         for (int b = 0; b < core.Entries.Count; b++)
         {
             ref MemoryEntry entry = ref core.Store.Entry(b);
-            switch (rules.Classify(b, entry, out string? corruption))
+            EntryState state = rules.Classify(b, entry, out string? corruption);
+            if (state == EntryState.Corrupt)
             {
-                case EntryState.Corrupt:
+                if (stopAtCorruption)
+                {
                     return corruption;
+                }
+
+                // The kernel knows no such corruption: an entry beyond the superblock's seq_count is uncommitted to
+                // it, an entry outside the origin committed.
+                firstCorruption ??= corruption;
+                state = entry.SeqCount > rules.SeqCount ? EntryState.Uncommitted : EntryState.Committed;
+            }
+
+            switch (state)
+            {
                 case EntryState.Uncommitted:
                     toClear.Add(b);
                     core.Entries.AddFree(b);
@@ -92,7 +110,14 @@ internal sealed class Recovery(CacheCore core, CommitProtocol commit)
             bool replaces = RecoveryRules.Supersedes((known, core.Store.Entry(known).SeqCount), (b, entry.SeqCount), sector, out corruption);
             if (corruption is not null)
             {
-                return corruption;
+                if (stopAtCorruption)
+                {
+                    return corruption;
+                }
+
+                // Two identical entries: the kernel keeps the one found last.
+                firstCorruption ??= corruption;
+                replaces = true;
             }
 
             if (replaces)
@@ -109,6 +134,6 @@ internal sealed class Recovery(CacheCore core, CommitProtocol commit)
             }
         }
 
-        return null;
+        return firstCorruption;
     }
 }

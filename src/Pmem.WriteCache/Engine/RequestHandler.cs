@@ -7,7 +7,7 @@ namespace Pmem.WriteCache.Engine;
 /// are <see cref="WritePath"/>'s). Requests enter through the suspend gate and hold the lock for the metadata;
 /// origin I/O happens outside it.
 /// </summary>
-internal sealed class RequestHandler(CacheCore core, Freelist freelist, CommitProtocol commit, Writeback writeback, WritePath writes)
+internal sealed class RequestHandler(CacheCore core, Freelist freelist, CommitProtocol commit, Writeback writeback, WritePath writes, OriginActivity originActivity)
 {
     private static readonly byte[] s_zeroes = new byte[256 * 1024];
 
@@ -69,7 +69,16 @@ internal sealed class RequestHandler(CacheCore core, Freelist freelist, CommitPr
 
         if (core.Settings.IsSsd || writeback.Cleaner || core.Settings.MetadataOnly)
         {
-            await core.Origin.FlushAsync(cancellationToken).ConfigureAwait(false);
+            // The kernel sends this flush to the origin as a write (REQ_PREFLUSH), and pause_writeback counts it.
+            originActivity.WriteStarted();
+            try
+            {
+                await core.Origin.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                originActivity.WriteCompleted();
+            }
         }
     }
 

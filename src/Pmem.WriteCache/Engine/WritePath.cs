@@ -198,17 +198,7 @@ internal sealed class WritePath
             blocks++;
         }
 
-        int length = blocks << blockShift;
-        try
-        {
-            await _core.Store.WriteDataAsync(first, data[..length]).ConfigureAwait(false);
-        }
-        catch (BlockDeviceException e)
-        {
-            _core.Error.Set(LinuxErrno.EIO, $"error writing data to the cache device: {e.Message}");
-            throw _core.Error.Exception();
-        }
-
+        // Counted and scheduled before the data is written, as the kernel does before it remaps the bio.
         _stats.Writes += (ulong)blocks;
         _stats.WritesAllocate += (ulong)(blocks - 1);
         if (_commit.UncommittedBlocks >= _settings.AutocommitBlocks)
@@ -221,6 +211,10 @@ internal sealed class WritePath
             _commit.Autocommit.Schedule();
         }
 
+        // A data write error fails this request only, as the kernel's remapped bio does (its end_io does not enter
+        // the error state): the blocks stay cached with undefined contents, as after any failed write.
+        int length = blocks << blockShift;
+        await _core.Store.WriteDataAsync(first, data[..length]).ConfigureAwait(false);
         return length;
     }
 

@@ -20,6 +20,7 @@ internal sealed class Writeback : IAsyncDisposable
     private readonly Timer _maxAgeTimer;
     private readonly Task _worker;
     private int _writeEverythingRequests;
+    private bool _parked = true; // until the first resume, as a cache starts suspended
 
     public Writeback(CacheCore core, Freelist freelist, CommitProtocol commit, WritebackKick kick, OriginActivity originActivity)
     {
@@ -67,12 +68,20 @@ internal sealed class Writeback : IAsyncDisposable
     /// <summary>Ends one <see cref="BeginWritingEverything"/>.</summary>
     public void EndWritingEverything() => Interlocked.Decrement(ref _writeEverythingRequests);
 
-    /// <summary>One pass of writeback; passes never overlap.</summary>
-    public async Task RunPassAsync()
+    /// <summary>One pass of writeback, unless writeback is parked (the cache is suspended); passes never overlap.</summary>
+    /// <returns>Whether the pass ran (false: parked).</returns>
+    public async Task<bool> RunPassAsync()
     {
         await _passGate.WaitAsync().ConfigureAwait(false);
         try
         {
+            // The kernel drains its writeback work at suspend and queues none while suspended: a kick taken before
+            // the suspend, the end of a pause_writeback sleep or a max_age tick must not start a pass now.
+            if (Volatile.Read(ref _parked))
+            {
+                return false;
+            }
+
             (List<int[]> runs, bool more) = await _selector.SelectAsync(_writingEverything).ConfigureAwait(false);
             if (runs.Count != 0)
             {
@@ -83,6 +92,8 @@ internal sealed class Writeback : IAsyncDisposable
             {
                 _kick.Queue();
             }
+
+            return true;
         }
         finally
         {
@@ -90,12 +101,19 @@ internal sealed class Writeback : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits for a pass the worker has started to finish.</summary>
-    public async Task DrainAsync()
+    /// <summary>
+    /// Parks writeback at suspend (the kernel's <c>drain_workqueue</c>): waits for a pass already running to finish;
+    /// no pass starts after this returns until <see cref="Unpark"/>.
+    /// </summary>
+    public async Task ParkAsync()
     {
         await _passGate.WaitAsync().ConfigureAwait(false);
+        Volatile.Write(ref _parked, true);
         _passGate.Release();
     }
+
+    /// <summary>Lets passes run again (at resume, once the tables are rebuilt).</summary>
+    public void Unpark() => Volatile.Write(ref _parked, false);
 
     /// <summary>Completes once the worker has served every kick so far (a test hook: writeback has settled).</summary>
     public Task WhenIdle() => _kick.WhenIdle();

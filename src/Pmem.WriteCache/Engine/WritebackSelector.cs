@@ -10,7 +10,7 @@ internal sealed class WritebackSelector(CacheCore core, Freelist freelist, Commi
 {
     /// <summary>Selects the runs of one pass.</summary>
     /// <param name="all">Write back everything (<c>flush</c>, <c>flush_on_suspend</c>, cleaner), in sector order.</param>
-    /// <returns>The runs (entry indexes in origin order) and whether more remains for another pass.</returns>
+    /// <returns>The runs (entry indexes in origin order), in the order they were selected, and whether more remains for another pass.</returns>
     public async Task<(List<int[]> Runs, bool More)> SelectAsync(Func<bool> all)
     {
         var runs = new List<int[]>();
@@ -104,7 +104,8 @@ internal sealed class WritebackSelector(CacheCore core, Freelist freelist, Commi
             core.Lock.Release();
         }
 
-        runs.Sort((a, b) => core.Entries.SectorOf(a[0]).CompareTo(core.Entries.SectorOf(b[0])));
+        // Issued in selection order, as the kernel issues them under its plug: oldest first, or in sector order when
+        // writing everything back (the kernel walks its tree from the first sector then).
         return (runs, more);
     }
 

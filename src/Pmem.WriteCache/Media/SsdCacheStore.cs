@@ -124,8 +124,12 @@ internal sealed class SsdCacheStore : CacheStore
 
     public override async ValueTask FormatAsync(CacheLayout layout)
     {
+        // The kernel's init_memory on its metadata buffer: the 64 superblock bytes are zeroed and the entries set,
+        // the rest stays as it is — the first block as read from the device, zeroes after it — and the whole
+        // metadata area up to the data is then written, so bytes between the entries and the data keep what the
+        // device had in its first block and are zero beyond it.
         Layout = layout;
-        Array.Clear(_buffer);
+        _buffer.AsSpan(0, Superblock.Size).Clear();
         Superblock.Version = Format.Superblock.CurrentVersion;
         Superblock.BlockSize = (uint)layout.BlockSize;
         Superblock.NBlocks = (ulong)layout.BlockCount;
