@@ -54,8 +54,11 @@ public sealed class RecordingTests
             PmemModel.Arm64,
             pmem =>
             {
+                // The missing PmemFlush is the bug this test makes the simulator report, so the analyzer's PMEM001 is expected.
+#pragma warning disable PMEM001
                 SimPersist.PmemAssign(ref pmem.AsRef<ulong>(0), 1UL);
                 SimPersist.PmemCommit();
+#pragma warning restore PMEM001
                 pmem.Acknowledge("the value 1");
             },
             image => Assert.Equal(1UL, image.AsRef<ulong>(0))));
