@@ -11,11 +11,14 @@ namespace Pmem.WriteCache.Engine;
 /// issued as soon as completed ones make room for it. Completed runs are retired in batches, as the kernel's endio
 /// thread takes its whole list: with nofua one origin flush for the batch, then what was written is freed and
 /// committed, or on a failure the cache enters its error state and nothing is freed. The entries are pinned (write
-/// in progress), so their data is read without the lock; each run in flight holds one buffer of its size, so
-/// writeback holds at most <c>writeback_jobs</c> blocks of data.
+/// in progress), so their data is read without the lock, into a piece of <see cref="WritebackBuffers"/>: writeback
+/// holds at most <c>writeback_jobs</c> blocks of data.
 /// </summary>
 internal sealed class WritebackWriter(CacheCore core, Freelist freelist, CommitProtocol commit)
 {
+    // With writeback_jobs, the runs in flight share one slab of that many blocks; unlimited, each rents its own.
+    private readonly WritebackBuffers? _buffers = core.Settings.WritebackJobs == 0 ? null : new WritebackBuffers((int)Math.Min(core.Settings.WritebackJobs, int.MaxValue >> core.Settings.BlockShift), core.Settings.BlockShift);
+
     /// <summary>Writes <paramref name="runs"/> back, keeping at most <c>writeback_jobs</c> blocks in flight.</summary>
     public async Task WriteAsync(List<int[]> runs)
     {
@@ -26,14 +29,21 @@ internal sealed class WritebackWriter(CacheCore core, Freelist freelist, CommitP
         int inFlightRuns = 0;
         foreach (int[] run in runs)
         {
-            while (jobs > 0 && inFlightBlocks > 0 && inFlightBlocks + run.Length > jobs)
+            Memory<byte> buffer = default;
+            int slabBlock = 0;
+            while (jobs > 0 && inFlightBlocks > 0 && (inFlightBlocks + run.Length > jobs || !_buffers!.TryRent(run.Length, out slabBlock, out buffer)))
             {
                 long retired = await RetireFinishedAsync(finished.Reader, batch).ConfigureAwait(false);
                 inFlightBlocks -= retired;
                 inFlightRuns -= batch.Count;
             }
 
-            _ = WriteRunToOriginAsync(run).ContinueWith(
+            if (buffer.IsEmpty && _buffers is not null && !_buffers.TryRent(run.Length, out slabBlock, out buffer))
+            {
+                throw new InvalidOperationException($"an empty writeback slab of {jobs} blocks has no room for a run of {run.Length}");
+            }
+
+            _ = WriteRunToOriginAsync(run, buffer, slabBlock).ContinueWith(
                 (write, state) => ((ChannelWriter<(int[], Task<string?>)>)state!).TryWrite((run, write)),
                 finished.Writer, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             inFlightBlocks += run.Length;
@@ -62,12 +72,16 @@ internal sealed class WritebackWriter(CacheCore core, Freelist freelist, CommitP
         return batch.Sum(w => (long)w.Run.Length);
     }
 
+    /// <param name="run">The entries.</param>
+    /// <param name="slab">Its piece of the slab, or empty: then a buffer is rented for it.</param>
+    /// <param name="slabBlock">Where the piece starts in the slab, to give it back.</param>
     /// <returns>null on success, else what failed.</returns>
-    private async Task<string?> WriteRunToOriginAsync(int[] run)
+    private async Task<string?> WriteRunToOriginAsync(int[] run, Memory<byte> slab, int slabBlock)
     {
         int blockShift = core.Settings.BlockShift;
         int length = run.Length << blockShift;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
+        byte[]? rented = slab.IsEmpty ? ArrayPool<byte>.Shared.Rent(length) : null;
+        Memory<byte> buffer = rented ?? slab;
         try
         {
             try
@@ -79,7 +93,7 @@ internal sealed class WritebackWriter(CacheCore core, Freelist freelist, CommitP
                     {
                     }
 
-                    await core.Store.ReadDataAsync(run[i], buffer.AsMemory(i << blockShift, (end - i) << blockShift)).ConfigureAwait(false);
+                    await core.Store.ReadDataAsync(run[i], buffer.Slice(i << blockShift, (end - i) << blockShift)).ConfigureAwait(false);
                 }
             }
             catch (BlockDeviceException e)
@@ -90,7 +104,7 @@ internal sealed class WritebackWriter(CacheCore core, Freelist freelist, CommitP
             long offset = EngineSettings.Offset(core.Entries.SectorOf(run[0]));
             try
             {
-                await core.Origin.WriteAsync(offset, buffer.AsMemory(0, length), core.Settings.WritebackFua ? BlockWriteFlags.ForceUnitAccess : BlockWriteFlags.None).ConfigureAwait(false);
+                await core.Origin.WriteAsync(offset, buffer[..length], core.Settings.WritebackFua ? BlockWriteFlags.ForceUnitAccess : BlockWriteFlags.None).ConfigureAwait(false);
             }
             catch (BlockDeviceException e)
             {
@@ -101,7 +115,14 @@ internal sealed class WritebackWriter(CacheCore core, Freelist freelist, CommitP
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+            else
+            {
+                _buffers!.Return(slabBlock, run.Length);
+            }
         }
     }
 
