@@ -115,6 +115,10 @@ internal sealed class EntryTable
     /// <returns>Entry index or -1.</returns>
     public int Find(ulong sector) => _index.Find(sector);
 
+    /// <summary>Starts loading what a lookup of <paramref name="sector"/> reads first (see <see cref="SectorIndex.Prefetch"/>).</summary>
+    /// <param name="sector">A sector about to be looked up.</param>
+    public void PrefetchIndex(ulong sector) => _index.Prefetch(sector);
+
     /// <summary>The next older entry for the same sector as <paramref name="e"/>, or -1.</summary>
     /// <param name="e">Entry index.</param>
     /// <returns>Entry index or -1.</returns>

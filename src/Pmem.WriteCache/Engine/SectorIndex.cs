@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Pmem.WriteCache.Engine;
 
@@ -53,6 +54,20 @@ internal sealed class SectorIndex
             }
 
             slot = (slot + 1) & _mask;
+        }
+    }
+
+    /// <summary>
+    /// Starts loading the slot <paramref name="sector"/> hashes to into the CPU cache: recovery, which inserts entries
+    /// whose slots are scattered over a table far larger than the cache, asks a few entries ahead, so the miss of
+    /// each insert overlaps the work of the ones before it instead of stalling it.
+    /// </summary>
+    /// <param name="sector">A sector about to be looked up.</param>
+    public unsafe void Prefetch(ulong sector)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref _slots[Home(sector)]));
         }
     }
 
