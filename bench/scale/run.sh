@@ -9,7 +9,8 @@
 # ssd mode: sparse cache and origin files in a scratch directory under the repository's file system (64 MiB … 1 TiB;
 # the 1 TiB cache has ~4.3 GB of metadata, written at format). pmem mode: cache files on /dev/shm (64 MiB … 8 GiB).
 # The dirty set is bounded (DIRTY, default 512 MiB, 90 % of the cache below that) so the whole curve stays under
-# ~20 minutes on a shared disk; every scratch file is removed at the end. --quick: the two smallest sizes per mode.
+# ~20 minutes on a shared disk; every scratch file is removed at the end. --quick: the two smallest sizes per mode;
+# SSD_SIZES / PMEM_SIZES (e.g. "1T", or "" for none) choose the sizes.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -25,8 +26,8 @@ while [ $# -gt 0 ]; do
 done
 
 dirty_max=${DIRTY:-$((512 * 1024 * 1024))}
-ssd_sizes=(64M 1G 16G 256G 1T)
-pmem_sizes=(64M 1G 8G)
+read -r -a ssd_sizes <<< "${SSD_SIZES-64M 1G 16G 256G 1T}"
+read -r -a pmem_sizes <<< "${PMEM_SIZES-64M 1G 8G}"
 if [ "$quick" = 1 ]; then ssd_sizes=(64M 1G); pmem_sizes=(64M 1G); fi
 
 project="$repo/bench/Pmem.WriteCache.Benchmarks"

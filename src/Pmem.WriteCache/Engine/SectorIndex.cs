@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
+using Pmem.WriteCache.Format;
 
 namespace Pmem.WriteCache.Engine;
 
@@ -22,7 +23,7 @@ internal sealed class SectorIndex
     public SectorIndex(int capacity, ulong[] sectors)
     {
         // At most half full: probe sequences stay a few slots long.
-        int size = (int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 4) * 2u), 1u << 30);
+        int size = (int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 4) * 2u), (uint)SuperblockValidator.MaxIndexedBlocks * 2);
         _slots = new int[size];
         _mask = size - 1;
         _sectors = sectors;
