@@ -43,6 +43,26 @@ public sealed class WritebackWindowTests
         await cache.DisposeAsync();
     }
 
+    [Fact]
+    public async Task UnlimitedWritebackJobsIssueEveryRunOfAPassAtOnce()
+    {
+        using var media = new TestMedia();
+        var origin = new GatedBlockDevice(64 * Caches.MiB, 4096);
+        (WriteCacheDevice cache, _) = await Caches.Pmem(media, origin, 16 * Caches.MiB, new WriteCacheOptions(WriteCacheMode.Pmem) { WritebackJobs = 0 });
+        for (int block = 0; block < 80; block += 2)
+        {
+            await cache.WriteAsync(block * 4096L, Blocks.Make(block, 1));
+        }
+
+        Task flush = cache.SendMessageAsync("flush");
+        await Eventually.UntilAsync(() => origin.InFlightBlocks == 40, Timeout, "all 40 runs were issued without waiting for one");
+        origin.Release(1000);
+        await flush;
+        Assert.Equal(cache.BlockCount, cache.GetStatus().FreeBlocks);
+        Assert.Equal(Blocks.Make(78, 1), origin.Contents.Slice(78 * 4096, 4096).ToArray());
+        await cache.DisposeAsync();
+    }
+
     [Theory]
     [InlineData(4096, 64L << 30, 65536u)]  // 0x10000000 / PAGE_SIZE
     [InlineData(4096, 1L << 30, 16384u)]   // totalram_pages / 16
