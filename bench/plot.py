@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """Plots for docs/performance.md from the results the suites leave in bench/results/ (Debian python3-matplotlib).
 
-  bench/plot.py [--primitives bench/results/primitives/results] [--nbd bench/results/nbd/json] [--out docs/img]
+  bench/plot.py [--primitives bench/results/primitives/results] [--nbd bench/results/nbd/json]
+                [--scale bench/results/scale/results.jsonl] [--out docs/img]
 
 Writes primitives-bandwidth.png (GB/s vs copy size), sequence-variants.png (ns per copy for each x86-64 sequence,
-cold and hot) and nbd-qd1-latency-cdf.png (write and flush latency CDFs of the QD1 flush test). A plot
-whose results are missing is skipped with a note.
+cold and hot), nbd-qd1-latency-cdf.png (write and flush latency CDFs of the QD1 flush test) and
+writecache-scale.png (the scale curve of bench/scale/run.sh, its latest run). A plot whose results are missing is
+skipped with a note.
 """
 import argparse
 import json
@@ -113,16 +115,78 @@ def plot_latency_cdf(folder, out):
     return f"wrote {out}"
 
 
+def plot_scale(results, out):
+    if not results.exists():
+        return f"skipped {out.name}: no {results}"
+    rows = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
+    latest = max(r["run"] for r in rows)
+    rows = sorted((r for r in rows if r["run"] == latest), key=lambda r: r["size"])
+    figure, grid = plt.subplots(2, 2, figsize=(12, 9))
+    panels = (
+        (grid[0][0], "RAM per cache block (bytes)",
+         lambda r: r["format.ramBytes"] / r["format.blocks"], None),
+        (grid[0][1], "format (s): first open of a zero cache",
+         lambda r: r["format.openSeconds"], lambda r: r["ddMetadataWriteSeconds"]),
+        (grid[1][0], "open after SIGKILL: recovery (s)",
+         lambda r: r["recover-flush.openSeconds"], lambda r: r["ddMetadataReadSeconds"]),
+        (grid[1][1], "flush of the dirty set (s)",
+         lambda r: r["recover-flush.flushSeconds"], lambda r: r["ddDirtyWriteSeconds"]),
+    )
+    names = {"s": "ssd (disk, sparse file)", "p": "pmem (/dev/shm)"}
+    for axes, title, value, device in panels:
+        for mode in ("s", "p"):
+            points = [r for r in rows if r["mode"] == mode]
+            if not points:
+                continue
+            sizes = [r["size"] for r in points]
+            line = axes.plot(sizes, [value(r) for r in points], marker="o", label=names[mode])[0]
+            if device:
+                axes.plot(sizes, [device(r) for r in points], linestyle="--", color=line.get_color(),
+                          label=f"{names[mode]}: dd of the same bytes")
+        axes.set_xscale("log", base=2)
+        axes.set_yscale("log")
+        axes.set_xlabel("cache size (bytes)")
+        axes.set_title(title)
+        axes.grid(True, which="both", alpha=0.3)
+        axes.legend(fontsize="small")
+    figure.suptitle(f"writecache scale curve ({latest}, commit {rows[0]['commit']})")
+    figure.tight_layout()
+    figure.savefig(out, dpi=110)
+
+    rss_out = out.with_name("writecache-scale-rss.png")
+    figure, axes = plt.subplots(figsize=(8, 5))
+    for mode in ("s", "p"):
+        points = [r for r in rows if r["mode"] == mode]
+        if not points:
+            continue
+        sizes = [r["size"] for r in points]
+        line = axes.plot(sizes, [r["recover-flush.flushPeakRssAnonBytes"] / 2**20 for r in points], marker="o",
+                         label=f"{names[mode]}: peak anonymous RSS while flushing")[0]
+        axes.plot(sizes, [(r["recover-flush.ramBytes"] + r["recover-flush.writebackJobsBytes"]) / 2**20 for r in points],
+                  linestyle="--", color=line.get_color(), label=f"{names[mode]}: index + writeback_jobs x block")
+    axes.set_xscale("log", base=2)
+    axes.set_yscale("log")
+    axes.set_xlabel("cache size (bytes)")
+    axes.set_ylabel("MiB")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(fontsize="small")
+    figure.tight_layout()
+    figure.savefig(rss_out, dpi=110)
+    return f"wrote {out} and {rss_out}"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--primitives", type=Path, default=REPO / "bench/results/primitives/results")
     parser.add_argument("--nbd", type=Path, default=REPO / "bench/results/nbd/json")
+    parser.add_argument("--scale", type=Path, default=REPO / "bench/results/scale/results.jsonl")
     parser.add_argument("--out", type=Path, default=REPO / "docs/img")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     print(plot_bandwidth(args.primitives, args.out / "primitives-bandwidth.png"))
     print(plot_variants(args.primitives, args.out / "sequence-variants.png"))
     print(plot_latency_cdf(args.nbd, args.out / "nbd-qd1-latency-cdf.png"))
+    print(plot_scale(args.scale, args.out / "writecache-scale.png"))
 
 
 if __name__ == "__main__":

@@ -11,5 +11,12 @@ if (args.Length > 0 && args[0] == "--measure")
     return;
 }
 
+// --scale-phase PHASE MODE CACHE ORIGIN [DIRTY_BYTES]: one phase of the scale curve (bench/scale/run.sh).
+if (args.Length > 0 && args[0] == "--scale-phase")
+{
+    await ScaleCurve.RunAsync(args[1..]);
+    return;
+}
+
 IConfig? config = args.Contains("--smoke") ? DefaultConfig.Instance.AddJob(Job.Dry).WithOptions(ConfigOptions.DisableOptimizationsValidator) : null;
 BenchmarkSwitcher.FromAssembly(typeof(WriteLatencyBenchmarks).Assembly).Run([.. args.Where(a => a != "--smoke")], config);

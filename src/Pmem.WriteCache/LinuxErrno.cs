@@ -6,6 +6,9 @@ public static class LinuxErrno
     /// <summary>I/O error.</summary>
     public const int EIO = 5;
 
+    /// <summary>Out of memory.</summary>
+    public const int ENOMEM = 12;
+
     /// <summary>Device or resource busy.</summary>
     public const int EBUSY = 16;
 

@@ -140,7 +140,11 @@ public sealed class WriteCacheDevice : IBlockDevice
     /// <returns>The running cache.</returns>
     /// <exception cref="WriteCacheConfigurationException">Options or devices refused, with the kernel's message.</exception>
     /// <exception cref="CacheCorruptException">The cache's entries are inconsistent; nothing was changed.</exception>
-    public static async Task<WriteCacheDevice> OpenSsdAsync(IBlockDevice origin, IBlockDevice cache, WriteCacheOptions options, string? originName = null, string? cacheName = null, bool ownsDevices = false)
+    public static Task<WriteCacheDevice> OpenSsdAsync(IBlockDevice origin, IBlockDevice cache, WriteCacheOptions options, string? originName = null, string? cacheName = null, bool ownsDevices = false)
+        => OpenSsdAsync(origin, cache, options, originName, cacheName, ownsDevices, SsdCacheStore.DefaultSegmentSize);
+
+    /// <summary>As the public overload, with the metadata mirror held in segments of <paramref name="metadataSegmentSize"/> bytes.</summary>
+    internal static async Task<WriteCacheDevice> OpenSsdAsync(IBlockDevice origin, IBlockDevice cache, WriteCacheOptions options, string? originName, string? cacheName, bool ownsDevices, int metadataSegmentSize)
     {
         ArgumentNullException.ThrowIfNull(origin);
         ArgumentNullException.ThrowIfNull(cache);
@@ -154,7 +158,7 @@ public sealed class WriteCacheDevice : IBlockDevice
         var table = new WriteCacheTable(originName ?? origin.ToString() ?? "origin", cacheName ?? cache.ToString() ?? "cache", options);
         CacheOpener.ValidateDevices(origin.LogicalBlockSize, cache.LogicalBlockSize, cache.Length, options);
         CacheLayout fresh = CacheOpener.FreshLayout(cache.Length - options.StartOffset, options.BlockSize, tooSmall);
-        var store = new SsdCacheStore(cache, options.StartOffset, fresh, ownsDevices);
+        var store = new SsdCacheStore(cache, options.StartOffset, fresh, ownsDevices, metadataSegmentSize);
         try
         {
             await store.ReadSuperblockAsync(options.BlockSize).ConfigureAwait(false);

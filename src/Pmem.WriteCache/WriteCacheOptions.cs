@@ -66,7 +66,7 @@ public sealed record WriteCacheOptions
     /// <summary><c>low_watermark</c>: percent of blocks in use at which writeback stops (0-100, at most the high watermark).</summary>
     public int? LowWatermark { get; init; }
 
-    /// <summary><c>writeback_jobs</c>: most blocks in flight to the origin during writeback; 0 = unlimited.</summary>
+    /// <summary><c>writeback_jobs</c>: most blocks in flight to the origin during writeback; 0 = unlimited; unset = the kernel's default, <c>min(0x10000000 / PAGE_SIZE, MemTotal / 16)</c>.</summary>
     public uint? WritebackJobs { get; init; }
 
     /// <summary><c>autocommit_blocks</c>: uncommitted blocks that trigger a commit without a flush.</summary>

@@ -16,6 +16,9 @@ internal sealed class EngineSettings
     /// <summary>WRITEBACK_LATENCY: entries one writeback pass walks before it lets others at the lock.</summary>
     public const int WritebackLatency = 64;
 
+    /// <summary>Windows of <c>writeback_jobs</c> one pass that writes everything selects (<see cref="EverythingPassBlocks"/>).</summary>
+    public const int EverythingPassWindows = 4;
+
     /// <summary>MAX_AGE_DIV: <c>max_age</c> is checked this many times per period.</summary>
     public const int MaxAgeDivisor = 16;
 
@@ -38,7 +41,7 @@ internal sealed class EngineSettings
         MetadataOnly = options.MetadataOnly;
         MaxAgeMs = options.MaxAge is { } maxAge ? (long)maxAge.TotalMilliseconds : -1;
         PauseMs = (long)options.EffectivePauseWriteback.TotalMilliseconds;
-        WritebackJobs = options.WritebackJobs ?? 0;
+        WritebackJobs = options.WritebackJobs ?? DefaultWritebackJobs.Value;
     }
 
     public WriteCacheOptions Options { get; }
@@ -79,8 +82,17 @@ internal sealed class EngineSettings
     /// <summary><c>pause_writeback</c> in milliseconds (0 in pmem mode).</summary>
     public long PauseMs { get; }
 
-    /// <summary><c>writeback_jobs</c>: the most blocks in flight to the origin, 0 = unlimited.</summary>
+    /// <summary><c>writeback_jobs</c>: the most blocks in flight to the origin, 0 = unlimited (the default is the kernel's, <see cref="DefaultWritebackJobs"/>).</summary>
     public uint WritebackJobs { get; }
+
+    /// <summary>The most blocks one writeback run holds: <see cref="MaxWritebackRun"/>, fewer if <c>writeback_jobs</c> is smaller.</summary>
+    public int MaxRunBlocks => WritebackJobs == 0 ? MaxWritebackRun : (int)Math.Min(MaxWritebackRun, WritebackJobs);
+
+    /// <summary>
+    /// The most blocks one pass that writes everything selects: a few windows of <c>writeback_jobs</c>, so the list of
+    /// selected runs stays small next to the blocks in flight while the window rarely drains between passes.
+    /// </summary>
+    public int EverythingPassBlocks => (int)Math.Min(int.MaxValue / 2, (long)(WritebackJobs == 0 ? DefaultWritebackJobs.Value : WritebackJobs) * EverythingPassWindows);
 
     /// <summary>The origin sector of byte <paramref name="offset"/>.</summary>
     public static ulong Sector(long offset) => (ulong)offset / CacheLayout.SectorSize;

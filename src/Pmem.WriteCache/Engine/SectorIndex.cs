@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+using Pmem.WriteCache.Format;
 
 namespace Pmem.WriteCache.Engine;
 
@@ -21,7 +23,7 @@ internal sealed class SectorIndex
     public SectorIndex(int capacity, ulong[] sectors)
     {
         // At most half full: probe sequences stay a few slots long.
-        int size = (int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 4) * 2u), 1u << 30);
+        int size = (int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 4) * 2u), (uint)SuperblockValidator.MaxIndexedBlocks * 2);
         _slots = new int[size];
         _mask = size - 1;
         _sectors = sectors;
@@ -53,6 +55,20 @@ internal sealed class SectorIndex
             }
 
             slot = (slot + 1) & _mask;
+        }
+    }
+
+    /// <summary>
+    /// Starts loading the slot <paramref name="sector"/> hashes to into the CPU cache: recovery, which inserts entries
+    /// whose slots are scattered over a table far larger than the cache, asks a few entries ahead, so the miss of
+    /// each insert overlaps the work of the ones before it instead of stalling it.
+    /// </summary>
+    /// <param name="sector">A sector about to be looked up.</param>
+    public unsafe void Prefetch(ulong sector)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref _slots[Home(sector)]));
         }
     }
 

@@ -82,11 +82,19 @@ internal sealed class Writeback : IAsyncDisposable
                 return false;
             }
 
-            (List<int[]> runs, bool more) = await _selector.SelectAsync(_writingEverything).ConfigureAwait(false);
-            if (runs.Count != 0)
+            // Writing everything, a pass selects a bounded share at a time (EngineSettings.EverythingPassBlocks), so
+            // what it holds stays bounded however much is dirty; it goes on until nothing is left.
+            bool more;
+            _selector.StartSweep();
+            do
             {
-                await _writer.WriteAsync(runs).ConfigureAwait(false);
+                (List<int[]> runs, more) = await _selector.SelectAsync(_writingEverything).ConfigureAwait(false);
+                if (runs.Count != 0)
+                {
+                    await _writer.WriteAsync(runs).ConfigureAwait(false);
+                }
             }
+            while (more && _writingEverything() && !_core.Error.IsSet);
 
             if (more)
             {

@@ -8,6 +8,14 @@ namespace Pmem.WriteCache.Engine;
 /// </summary>
 internal sealed class WritebackSelector(CacheCore core, Freelist freelist, CommitProtocol commit)
 {
+    // Writing everything: the cached entries in sector order and the next one to consider, kept across passes (each
+    // takes at most EngineSettings.EverythingPassBlocks) so the sort is done once per sweep, not once per pass.
+    private int[]? _sorted;
+    private int _sortedNext;
+
+    /// <summary>Makes the next selection that writes everything start over from the lowest sector, with what is cached now.</summary>
+    public void StartSweep() => _sorted = null;
+
     /// <summary>Selects the runs of one pass.</summary>
     /// <param name="all">Write back everything (<c>flush</c>, <c>flush_on_suspend</c>, cleaner), in sector order.</param>
     /// <returns>The runs (entry indexes in origin order), in the order they were selected, and whether more remains for another pass.</returns>
@@ -30,15 +38,19 @@ internal sealed class WritebackSelector(CacheCore core, Freelist freelist, Commi
             }
 
             bool everything = all();
-            int[]? sorted = null;
-            int sortedNext = 0;
-            if (everything)
+            if (!everything)
+            {
+                _sorted = null;
+            }
+            else if (_sorted is null)
             {
                 await commit.CommitAsync().ConfigureAwait(false);
-                sorted = CachedEntriesBySector();
+                _sorted = CachedEntriesBySector();
+                _sortedNext = 0;
             }
 
             int walked = 0;
+            int taken = 0;
             var run = new List<int>();
             while (core.Entries.LruTail != EntryTable.None && !core.Error.IsSet && (everything || NeedsWriteback()))
             {
@@ -51,17 +63,24 @@ internal sealed class WritebackSelector(CacheCore core, Freelist freelist, Commi
                 int e;
                 if (everything)
                 {
-                    while (sortedNext < sorted!.Length && (core.Entries.FlagsOf(sorted[sortedNext]) & EntryFlags.InLru) == 0)
+                    if (taken >= core.Settings.EverythingPassBlocks)
                     {
-                        sortedNext++;
-                    }
-
-                    if (sortedNext == sorted.Length)
-                    {
+                        more = true;
                         break;
                     }
 
-                    e = sorted[sortedNext++];
+                    while (_sortedNext < _sorted!.Length && (core.Entries.FlagsOf(_sorted[_sortedNext]) & EntryFlags.InLru) == 0)
+                    {
+                        _sortedNext++;
+                    }
+
+                    if (_sortedNext == _sorted.Length)
+                    {
+                        _sorted = null;
+                        break;
+                    }
+
+                    e = _sorted[_sortedNext++];
                 }
                 else
                 {
@@ -85,6 +104,7 @@ internal sealed class WritebackSelector(CacheCore core, Freelist freelist, Commi
                 run.Clear();
                 Take(e, run);
                 walked += ExtendRun(e, run);
+                taken += run.Count;
                 runs.Add([.. run]);
             }
 
@@ -115,7 +135,7 @@ internal sealed class WritebackSelector(CacheCore core, Freelist freelist, Commi
     {
         int added = 0;
         ulong sectorsPerBlock = (ulong)core.Settings.SectorsPerBlock;
-        for (int f = first; run.Count < EngineSettings.MaxWritebackRun;)
+        for (int f = first; run.Count < core.Settings.MaxRunBlocks;)
         {
             int g = core.Entries.FindOldest(core.Entries.SectorOf(f) + sectorsPerBlock);
             if (g == EntryTable.None || (core.Entries.FlagsOf(g) & (EntryFlags.WriteInProgress | EntryFlags.InLru)) != EntryFlags.InLru

@@ -16,8 +16,11 @@ internal static class SuperblockValidator
     /// </summary>
     public const ulong MaxSeqCount = 1UL << 63;
 
-    /// <summary>The most entries this implementation indexes (its arrays are indexed by <see cref="int"/>).</summary>
-    public static long MaxIndexedBlocks => Array.MaxLength / 2;
+    /// <summary>
+    /// The most entries this implementation indexes: its sector hash keeps at most half of its slots full, and holds
+    /// at most 2³⁰ of them (the largest power of two an <see cref="int"/>-indexed array holds). 2 TiB at 4 KiB blocks.
+    /// </summary>
+    public const long MaxIndexedBlocks = 1L << 29;
 
     /// <summary>Checks a formatted superblock and returns the layout it describes.</summary>
     /// <param name="superblock">The superblock as read.</param>

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Pmem.WriteCache.Format;
 
 namespace Pmem.WriteCache.Media;
@@ -6,15 +5,12 @@ namespace Pmem.WriteCache.Media;
 /// <summary>
 /// Where a cache's superblock, entries and data live and how they are made durable: mapped pmem
 /// (<see cref="PmemCacheStore"/>) or a block device with the metadata mirrored in RAM (<see cref="SsdCacheStore"/>).
-/// The engine reads the superblock and entries through <see cref="Metadata"/> in both modes, as the kernel reads
-/// <c>wc->memory_map</c>. Operations that return a task report device errors through it, never by throwing at the
+/// The engine reads the superblock and entries by reference (<see cref="Superblock"/>, <see cref="Entry"/>) in both
+/// modes, as the kernel reads <c>wc->memory_map</c>. Operations that return a task report device errors through it, never by throwing at the
 /// call, so the engine can test a completed task without wrapping the call.
 /// </summary>
-internal abstract unsafe class CacheStore : IAsyncDisposable
+internal abstract class CacheStore : IAsyncDisposable
 {
-    /// <summary>The cache area's first byte (the superblock), after <c>start_sector</c>.</summary>
-    protected byte* Metadata { get; set; }
-
     /// <summary>Usable bytes of the cache area (device size minus <c>start_sector</c>).</summary>
     public abstract long AreaSize { get; }
 
@@ -22,12 +18,12 @@ internal abstract unsafe class CacheStore : IAsyncDisposable
     public CacheLayout Layout { get; set; }
 
     /// <summary>The superblock.</summary>
-    public ref Superblock Superblock => ref Unsafe.AsRef<Superblock>(Metadata);
+    public abstract ref Superblock Superblock { get; }
 
     /// <summary>Entry <paramref name="index"/>.</summary>
     /// <param name="index">Entry index.</param>
     /// <returns>A reference to it, to read; writes go through <see cref="WriteEntry"/> and <see cref="ClearEntry"/>.</returns>
-    public ref MemoryEntry Entry(long index) => ref Unsafe.AsRef<MemoryEntry>(Metadata + CacheLayout.EntryOffset(index));
+    public abstract ref MemoryEntry Entry(long index);
 
     /// <summary>Bytes of RAM the store keeps per cache (ssd mode mirrors the metadata; pmem mode reads it in place).</summary>
     public abstract long MemoryBytes { get; }

@@ -15,15 +15,22 @@ internal sealed unsafe class PmemCacheStore : CacheStore
     private readonly bool _ownsMedia;
     private readonly long _areaSize;
 
+    /// <summary>The cache area's first byte (the superblock), after <c>start_sector</c>.</summary>
+    private readonly byte* _metadata;
+
     public PmemCacheStore(PmemCacheMedia media, long startOffset, bool ownsMedia)
     {
         _media = media;
         _ownsMedia = ownsMedia;
         _areaSize = media.Length - startOffset;
-        Metadata = media.Pointer + startOffset;
+        _metadata = media.Pointer + startOffset;
     }
 
     public override long AreaSize => _areaSize;
+
+    public override ref Superblock Superblock => ref Unsafe.AsRef<Superblock>(_metadata);
+
+    public override ref MemoryEntry Entry(long index) => ref Unsafe.AsRef<MemoryEntry>(_metadata + CacheLayout.EntryOffset(index));
 
     public override long MemoryBytes => 0;
 
@@ -81,7 +88,7 @@ internal sealed unsafe class PmemCacheStore : CacheStore
     {
         ref Superblock superblock = ref Superblock;
         Persist.PmemAssign(ref superblock.SeqCount, seqCount);
-        Persist.PmemFlush(new ReadOnlySpan<byte>(Metadata + Superblock.Offsets.SeqCount, sizeof(ulong)));
+        Persist.PmemFlush(new ReadOnlySpan<byte>(_metadata + Superblock.Offsets.SeqCount, sizeof(ulong)));
         Persist.PmemCommit();
         return ValueTask.CompletedTask;
     }
@@ -93,25 +100,25 @@ internal sealed unsafe class PmemCacheStore : CacheStore
         ref Superblock superblock = ref Superblock;
         for (int word = 0; word < Superblock.Size / sizeof(ulong); word++)
         {
-            Persist.PmemAssign(ref Unsafe.AsRef<ulong>(Metadata + (word * sizeof(ulong))), 0UL);
+            Persist.PmemAssign(ref Unsafe.AsRef<ulong>(_metadata + (word * sizeof(ulong))), 0UL);
         }
 
         Persist.PmemAssign(ref superblock.Version, Superblock.CurrentVersion);
         Persist.PmemAssign(ref superblock.BlockSize, (uint)layout.BlockSize);
         Persist.PmemAssign(ref superblock.NBlocks, (ulong)layout.BlockCount);
-        Persist.PmemFlush(new ReadOnlySpan<byte>(Metadata, Superblock.Size));
+        Persist.PmemFlush(new ReadOnlySpan<byte>(_metadata, Superblock.Size));
         long entriesEnd = CacheLayout.EntryOffset(layout.BlockCount);
         for (long offset = Superblock.Size; offset < entriesEnd; offset += FormatChunk)
         {
             int length = (int)Math.Min(FormatChunk, entriesEnd - offset);
-            var chunk = new Span<byte>(Metadata + offset, length);
+            var chunk = new Span<byte>(_metadata + offset, length);
             Persist.PmemMemcpy(chunk, s_allOnes.AsSpan(0, length));
             Persist.PmemFlush(chunk);
         }
 
         Persist.PmemCommit();
         Persist.PmemAssign(ref superblock.Magic, Superblock.MagicValue);
-        Persist.PmemFlush(new ReadOnlySpan<byte>(Metadata + Superblock.Offsets.Magic, sizeof(uint)));
+        Persist.PmemFlush(new ReadOnlySpan<byte>(_metadata + Superblock.Offsets.Magic, sizeof(uint)));
         Persist.PmemCommit();
         return ValueTask.CompletedTask;
     }
@@ -133,7 +140,7 @@ internal sealed unsafe class PmemCacheStore : CacheStore
         return ValueTask.CompletedTask;
     }
 
-    private Span<byte> DataBlocks(long index, int length) => new(Metadata + Layout.DataBlockOffset(index), length);
+    private Span<byte> DataBlocks(long index, int length) => new(_metadata + Layout.DataBlockOffset(index), length);
 
     private Span<byte> EntryBytes(long index) => MemoryEntry.AsBytes(ref Entry(index));
 
