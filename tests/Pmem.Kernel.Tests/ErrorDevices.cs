@@ -11,9 +11,6 @@ internal sealed class ErrorDevices
     public const long OriginSize = 64 << 20;
     public const long CacheSize = 16 << 20;
 
-    /// <summary>The fsdax /dev/pmem0 starts 2 MiB into the NVDIMM's backing file.</summary>
-    public const long NvdimmDataOffset = 2 << 20;
-
     private const uint Magic = 0x23489321;
 
     private static readonly (string Name, long Size, uint Magic, uint Version, ulong Blocks)[] Disks =
@@ -43,7 +40,7 @@ internal sealed class ErrorDevices
             _hostPaths[$"/dev/{name}"] = path;
         }
 
-        NvdimmFile = Scratch.CreateFile(scratch.PathOf($"{prefix}-nvdimm.img"), NvdimmDataOffset + CacheSize);
+        NvdimmFile = Scratch.CreateFile(scratch.PathOf($"{prefix}-nvdimm.img"), KernelVm.NvdimmDataOffset + CacheSize);
         _hostPaths["/dev/pmem0"] = Scratch.CreateFile(scratch.ShmPath($"{prefix}-pmem0"), CacheSize);
     }
 

@@ -11,6 +11,9 @@ namespace Pmem.Kernel.Tests;
 /// </summary>
 internal static class KernelVm
 {
+    /// <summary>Where the fsdax /dev/pmem0 starts in the NVDIMM's backing file (pmem-fsdax): the cache of a p-mode target lies after it.</summary>
+    public const long NvdimmDataOffset = 2 << 20;
+
     private static readonly string RepoRoot = typeof(KernelVm).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!;
 
     /// <summary>The harness scripts.</summary>

@@ -58,7 +58,8 @@ if [ -n "$PMEM" ]; then
 else
     ARGS+=(-machine pc -m 1G)
 fi
-for disk in "${DISKS[@]}"; do ARGS+=(-drive file="$disk",format=raw,if=virtio,cache=writethrough); done
+# discard=unmap: a discard punches a hole in the file (reads zeros), as a discard of a file origin does on the host
+for disk in "${DISKS[@]}"; do ARGS+=(-drive file="$disk",format=raw,if=virtio,cache=writethrough,discard=unmap); done
 if [ ${#SOCKETS[@]} -gt 0 ]; then
     netdev=user,id=n0,restrict=on
     for i in "${!SOCKETS[@]}"; do

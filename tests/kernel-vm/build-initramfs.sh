@@ -28,6 +28,8 @@ copy_binary() {
     done
 }
 copy_binary /sbin/dmsetup dmsetup
+# GNU dd: oflag=dsync (FUA writes), which busybox dd lacks
+copy_binary /bin/dd gnu-dd
 copy_binary /usr/sbin/nbd-client nbd-client
 copy_binary /usr/sbin/mke2fs mke2fs
 ln -s mke2fs "$ROOT/sbin/mkfs.ext4"
