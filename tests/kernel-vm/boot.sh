@@ -64,7 +64,9 @@ if [ ${#SOCKETS[@]} -gt 0 ]; then
     netdev=user,id=n0,restrict=on
     for i in "${!SOCKETS[@]}"; do
         [ -S "${SOCKETS[$i]}" ] || { echo "boot.sh: ${SOCKETS[$i]} is not a Unix socket" >&2; exit 2; }
-        ARGS+=(-chardev socket,id=nbd$i,path="${SOCKETS[$i]//,/,,}")
+        # reconnect=1: a server that drops the idle connection (its handshake timeout) is reconnected a second later,
+        # so a slow boot still meets a fresh connection when the guest's nbd-client comes
+        ARGS+=(-chardev socket,id=nbd$i,path="${SOCKETS[$i]//,/,,}",reconnect=1)
         netdev+=",guestfwd=tcp:10.0.2.$((100 + i)):10809-chardev:nbd$i"
     done
     ARGS+=(-netdev "$netdev" -device virtio-net-pci,netdev=n0,romfile=)

@@ -16,7 +16,8 @@ ip addr add 10.0.2.15/24 dev eth0 && ip link set eth0 up || { fail "network setu
 n=0
 for name in $DEVICES; do
     # newstyle negotiation of the default export, 4 KiB blocks, 30 s request timeout
-    if nbd-client 10.0.2.$((100 + n)) /dev/nbd$n -b 4096 -t 30 > /tmp/nbd-client.log 2>&1; then
+    # bounded: a connection the server already dropped would leave nbd-client waiting for its reply forever
+    if timeout 120 nbd-client 10.0.2.$((100 + n)) /dev/nbd$n -b 4096 -t 30 > /tmp/nbd-client.log 2>&1; then
         echo "@CONNECTED $name /dev/nbd$n $(blockdev --getsize64 /dev/nbd$n) bytes"
     else
         sed "s/^/@NBD-CLIENT $name /" /tmp/nbd-client.log; fail "$name: nbd-client could not connect"
