@@ -19,6 +19,9 @@ public sealed class DifferentialTests(ITestOutputHelper output)
     private const int WorkloadsPerBoot = 24;
     private const int PayloadSeed = 20261202;
 
+    // A bound against a hung VM, not a performance goal: 24 workloads took 5 min at load 40.
+    private static readonly TimeSpan BootBoundPerWorkload = TimeSpan.FromMinutes(1);
+
     [Fact]
     public async Task Generated_workloads_behave_as_on_the_kernel()
     {
@@ -39,7 +42,7 @@ public sealed class DifferentialTests(ITestOutputHelper output)
             shortenedReads += batch.Sum(workload => workload.ShortenedReads);
             steps += batch.Sum(workload => workload.Ops.Count);
             var kernelImages = BatchImages.Create(scratch, $"kernel-{batchSeeds[0]}", payloadFile, batch.Length);
-            VmConsole run = await KernelVm.BootAsync(GuestWorkloadScript.Run(batch), kernelImages.BootOptions, timeout: TimeSpan.FromMinutes(10));
+            VmConsole run = await KernelVm.BootAsync(GuestWorkloadScript.Run(batch), kernelImages.BootOptions, timeout: TimeSpan.FromMinutes(2) + (batch.Length * BootBoundPerWorkload));
             boots.Add($"{run.Elapsed.TotalSeconds:0} s");
             Assert.True(!run.Tagged("FAIL").Any(), $"a step failed in the VM:\n{run.Describe()}");
 
@@ -72,7 +75,7 @@ public sealed class DifferentialTests(ITestOutputHelper output)
                 }
             }
 
-            VmConsole crossOpen = await KernelVm.BootAsync(GuestWorkloadScript.CrossOpen(batch), ourImages.BootOptions, timeout: TimeSpan.FromMinutes(10));
+            VmConsole crossOpen = await KernelVm.BootAsync(GuestWorkloadScript.CrossOpen(batch), ourImages.BootOptions, timeout: TimeSpan.FromMinutes(2) + (batch.Length * BootBoundPerWorkload));
             boots.Add($"{crossOpen.Elapsed.TotalSeconds:0} s");
             Assert.True(!crossOpen.Tagged("FAIL").Any(), $"the kernel could not open ours' caches:\n{crossOpen.Describe()}");
             for (int k = 0; k < batch.Length; k++)
