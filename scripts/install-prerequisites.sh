@@ -3,11 +3,14 @@
 #   qemu-user-static + arm64 cross libraries: run the linux-arm64 test build under emulation;
 #   binutils(-aarch64-linux-gnu): disassemble the runtime's machine code in tests;
 #   nbdkit, libnbd-bin, qemu-utils, fio: real NBD peers and clients for interop tests and benchmarks;
-#   libpmem1/libpmem-dev: PMDK, the peer of the primitives benchmarks; python3-matplotlib: plots.
+#   libpmem1/libpmem-dev: PMDK, the peer of the primitives benchmarks; python3-matplotlib: plots;
+#   linux-image-amd64 qemu-system-x86 busybox-static dmsetup kmod cpio xz-utils zstd nbd-client e2fsprogs: the kernel
+#   VM of tests/kernel-vm (the real dm-writecache and the kernel's NBD client, for tests/Pmem.Kernel.Tests).
 set -euo pipefail
 packages=(qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross
           binutils binutils-aarch64-linux-gnu nbdkit libnbd-bin qemu-utils fio libpmem1 libpmem-dev
-          python3-matplotlib strace)
+          python3-matplotlib strace
+          linux-image-amd64 qemu-system-x86 busybox-static dmsetup kmod cpio xz-utils zstd nbd-client e2fsprogs)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" > /dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
