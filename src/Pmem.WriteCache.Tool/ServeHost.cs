@@ -88,6 +88,13 @@ internal static class ServeHost
         await using WriteCacheDevice cache = await WriteCacheDevice.OpenAsync(table.ToString(), resolver);
         metrics.Attach(cache);
         logger.LogInformation("Opened writecache {Table}: {Blocks} blocks, status {Status}.", cache.Table, cache.BlockCount, cache.GetStatus());
+        if (cache.BlockCount < cache.AreaBlockCount)
+        {
+            // What a cache device grown after its format looks like: the kernel uses the formatted blocks only, as we do.
+            logger.LogWarning("The cache's n_blocks {Blocks} is less than the {AreaBlocks} blocks the device holds (grown after it was formatted?); only {Blocks} are used.",
+                cache.BlockCount, cache.AreaBlockCount, cache.BlockCount);
+        }
+
         var options = new NbdServerOptions
         {
             UnixSocketPath = socketPath,
