@@ -93,6 +93,9 @@ public sealed class WriteCacheDevice : IBlockDevice
     /// <summary>The sequence count of the next commit.</summary>
     internal ulong SeqCount => _commit.SeqCount;
 
+    /// <summary>Completes once the last commit an ssd-mode write queued (<c>autocommit_blocks</c>) has run.</summary>
+    internal Task WhenBackgroundCommitDone() => _commit.BackgroundCommit;
+
     /// <summary>Completes once background writeback has served every reason it was given to run so far.</summary>
     internal Task WhenWritebackIdle() => _writeback.WhenIdle();
 

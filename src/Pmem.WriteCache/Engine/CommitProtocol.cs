@@ -151,6 +151,19 @@ internal sealed class CommitProtocol : IAsyncDisposable
     /// <returns>Whether it succeeded (or there was nothing to fence).</returns>
     public ValueTask<bool> FenceSupersededFreesAsync() => _entries.HasUnfencedFree ? CommitFlushedOrFailAsync() : new(true);
 
+    /// <summary>The commit <see cref="QueueBackgroundCommit"/> started last (a test hook: the kernel's flush work has run).</summary>
+    public Task BackgroundCommit { get; private set; } = Task.CompletedTask;
+
+    /// <summary>
+    /// Ssd mode's <c>autocommit_blocks</c>: the kernel queues its flush work and completes the write; so does this.
+    /// Called with the lock held.
+    /// </summary>
+    public void QueueBackgroundCommit()
+    {
+        UncommittedBlocks = 0;
+        BackgroundCommit = Task.Run(CommitInBackgroundAsync);
+    }
+
     /// <summary>Commits from the autocommit timer or after a burst of ssd writes, unless the cache is failed, suspended or closed.</summary>
     public async Task CommitInBackgroundAsync()
     {

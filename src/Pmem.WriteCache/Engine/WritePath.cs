@@ -203,8 +203,7 @@ internal sealed class WritePath
         _stats.WritesAllocate += (ulong)(blocks - 1);
         if (_commit.UncommittedBlocks >= _settings.AutocommitBlocks)
         {
-            _commit.UncommittedBlocks = 0;
-            _ = Task.Run(_commit.CommitInBackgroundAsync);
+            _commit.QueueBackgroundCommit();
         }
         else
         {

@@ -75,6 +75,10 @@ internal static class OurTarget
 
     private static async Task<Checkpoint> CheckpointAsync(WriteCacheDevice device)
     {
+        // In ssd mode autocommit_blocks queues the commit, in the kernel and here. The guest reads the status in a new
+        // process after dd has exited, by when the kernel's flush work has run; in-process the status would come
+        // first, and the uncommitted second copies of a run that extended over cached blocks would still be counted.
+        await device.WhenBackgroundCommitDone();
         string[] status = device.GetStatus().ToString().Split(' ');
         string table = Checkpoint.WithoutDevices(device.Table.ToString().Split(' '));
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
