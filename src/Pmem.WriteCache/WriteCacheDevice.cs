@@ -76,7 +76,7 @@ public sealed class WriteCacheDevice : IBlockDevice
     /// The blocks a fresh format of the cache area would have: more than <see cref="BlockCount"/> when the device grew
     /// after it was formatted (the kernel then uses the formatted blocks only, and so does this).
     /// </summary>
-    public long AreaBlockCount => CacheLayout.ForFreshArea(_core.Store.AreaSize, _core.Settings.BlockSize)?.BlockCount ?? 0;
+    public long AreaBlockCount => CacheLayout.FreshBlockCount(_core.Store.AreaSize, _core.Settings.BlockSize);
 
     /// <summary>Bytes of RAM the cache's per-block state takes (entry table and index; in ssd mode also the metadata mirror).</summary>
     public long MetadataMemoryBytes => _core.Entries.MemoryBytes + _core.Store.MemoryBytes;

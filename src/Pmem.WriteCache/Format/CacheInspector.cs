@@ -41,7 +41,7 @@ public static class CacheInspector
         CacheLayout layout = SuperblockValidator.Validate(superblock, blockSize, areaSize);
         var rules = new RecoveryRules(superblock.SeqCount, (ulong)originLength / CacheLayout.SectorSize, layout.SectorsPerBlock);
         CacheInspection inspection = await InspectEntriesAsync(reader, layout, rules).ConfigureAwait(false);
-        return inspection with { AreaBlockCount = CacheLayout.ForFreshArea(areaSize, blockSize)?.BlockCount ?? 0 };
+        return inspection with { AreaBlockCount = CacheLayout.FreshBlockCount(areaSize, blockSize) };
     }
 
     private static async Task<CacheInspection> InspectEntriesAsync(MetadataReader reader, CacheLayout layout, RecoveryRules rules)

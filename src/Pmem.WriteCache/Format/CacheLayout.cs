@@ -30,6 +30,12 @@ internal readonly record struct CacheLayout(int BlockSize, long BlockCount)
     /// <returns>Its byte offset in the cache area.</returns>
     public long DataBlockOffset(long index) => DataOffset + (index * BlockSize);
 
+    /// <summary>The block count a fresh format of <paramref name="areaSize"/> bytes gives (0 when not one block fits).</summary>
+    /// <param name="areaSize">Usable bytes (device size minus <c>start_sector</c>).</param>
+    /// <param name="blockSize">Cache block size.</param>
+    /// <returns>The count.</returns>
+    public static long FreshBlockCount(long areaSize, int blockSize) => ForFreshArea(areaSize, blockSize)?.BlockCount ?? 0;
+
     /// <summary>
     /// The layout a fresh format gives an area of <paramref name="areaSize"/> bytes (the kernel's
     /// <c>calculate_memory_size</c>): the largest block count whose metadata and data fit, counting down from

@@ -46,12 +46,11 @@ internal static class SuperblockValidator
         }
 
         ulong count = superblock.NBlocks;
-        long holds = CacheLayout.ForFreshArea(areaSize, blockSize)?.BlockCount ?? 0;
         if (count == 0)
         {
             // The kernel accepts it and then blocks every write on an empty freelist forever.
             throw new WriteCacheConfigurationException("Invalid n_blocks in the superblock", LinuxErrno.EINVAL,
-                $"n_blocks is 0, the {areaSize}-byte cache area holds {holds} blocks of {blockSize} bytes");
+                $"n_blocks is 0, the {areaSize}-byte cache area holds {CacheLayout.FreshBlockCount(areaSize, blockSize)} blocks of {blockSize} bytes");
         }
 
         if (!TryGetTotalSize(count, blockSize, out ulong totalSize))
@@ -62,7 +61,7 @@ internal static class SuperblockValidator
         if (totalSize > (ulong)areaSize)
         {
             throw new WriteCacheConfigurationException("Memory area is too small", LinuxErrno.EINVAL,
-                $"n_blocks {count} blocks of {blockSize} bytes need {totalSize} bytes, the cache area has {areaSize} (it holds {holds} blocks)");
+                $"n_blocks {count} blocks of {blockSize} bytes need {totalSize} bytes, the cache area has {areaSize} (it holds {CacheLayout.FreshBlockCount(areaSize, blockSize)} blocks)");
         }
 
         if (superblock.SeqCount > MaxSeqCount)
